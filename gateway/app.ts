@@ -1,0 +1,93 @@
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type express from 'express';
+import type { GatewayConfig } from './config/config.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
+import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
+import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
+import { HttpDelivery } from './adapters/outbound/delivery.http.js';
+import { MessageProcessor } from './cim/message-processor.js';
+import { createHttpApp } from './ingress/http/http-app.js';
+import { RestIngress } from './ingress/rest/rest-ingress.js';
+import { SoapIngress } from './ingress/soap/soap-ingress.js';
+import { registerNouns } from './nouns/index.js';
+import type { NounDeps } from './nouns/noun-deps.js';
+import { systemClock, type Clock } from './ports/clock.port.js';
+import type { DeliveryTransport } from './ports/delivery.port.js';
+import { HandlerRegistry } from './registry/handler-registry.js';
+import { Poller } from './runtime/poller.js';
+import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
+import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
+import { SchemaSet } from './xml/schema-set.js';
+
+export interface GatewayOptions {
+  log?: Logger;
+  clock?: Clock;
+  delivery?: DeliveryTransport;
+  /** Extra routes (tests register probe nouns this way). */
+  register?: (registry: HandlerRegistry, deps: NounDeps) => void;
+}
+
+export interface Gateway {
+  app: express.Express;
+  registry: HandlerRegistry;
+  schemas: SchemaSet;
+  db: Db;
+  /** Starts background workers (async inbox, outbox). */
+  start(): void;
+  /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+  listen(): Promise<Server>;
+}
+
+/** The composition root: the one place that picks adapters from configuration. */
+export function createGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Gateway {
+  if (config.profile !== 'embedded') throw new Error(`profile ${config.profile} is not available in this build; use embedded`);
+  const log = options.log ?? createLogger(config);
+  const clock = options.clock ?? systemClock;
+  const schemas = new SchemaSet(config.schemas.folders);
+  const db = openSqlite(path.join(config.dataDir, 'gateway.sqlite'));
+  const outbox = new SqliteOutbox(db);
+  const store = new SqliteMessageStore(db, outbox);
+  const registry = new HandlerRegistry();
+  const nounDeps: NounDeps = { config, clock, log, outbox };
+  registerNouns(registry, nounDeps);
+  options.register?.(registry, nounDeps);
+
+  const processor = new MessageProcessor({ config, schemas, registry, store, clock, log });
+  const soap = new SoapIngress(processor, config.gateway.source, log);
+  const rest = new RestIngress(processor, schemas, config.limits.maxJsonDepth, log);
+  const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
+  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log });
+
+  const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
+  const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
+  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log)];
+  let server: Server | undefined;
+
+  return {
+    app, registry, schemas, db,
+    start: () => pollers.forEach((p) => p.start()),
+    drain: async () => {
+      await asyncTick();
+      await outboxTick();
+    },
+    listen: () => new Promise((resolve) => {
+      server = app.listen(config.http.port, config.http.host, () => resolve(server!));
+    }),
+    stop: async () => {
+      // Stop taking requests, let in-flight ones finish, then stop workers, then close the store.
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server?.closeAllConnections(), config.http.shutdownGraceSeconds * 1000);
+        await closing;
+        clearTimeout(force);
+      }
+      await Promise.all(pollers.map((p) => p.stop()));
+      db.close();
+    },
+  };
+}

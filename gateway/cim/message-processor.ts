@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import type { XmlElement } from 'libxml2-wasm';
+import type { GatewayConfig } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { MessageKey, MessageStore } from '../ports/message-store.port.js';
+import type { HandlerContext, HandlerRegistry, Route } from '../registry/handler-registry.js';
+import type { NsRewrite } from '../xml/namespaces.js';
+import type { SchemaSet } from '../xml/schema-set.js';
+import { toXNode } from '../xml/xml-parser.js';
+import { child, children, textAt, type XNode } from '../xml/xnode.js';
+import { classifyRoot, readMessage } from './envelope-reader.js';
+import { CimError } from './errors.js';
+import type { CimMessage } from './message.js';
+import { missingHeader, revisionErrors, verbAndNounErrors } from './message-checks.js';
+import { inflatePayload, nounElement } from './payload.js';
+import { failed, ok, replyError, type Reply, type ReplyError } from './reply.js';
+import { buildMessage } from './response-writer.js';
+import { verbNeedsPayload, type Verb } from './verbs.js';
+
+export interface InboundDocument {
+  /** The 61968-100 message element (the SOAP Body child, or the document root). */
+  element: XmlElement;
+  /** The text it was parsed from, namespaces already normalised (for error columns). */
+  sourceText?: string;
+  rewrite: NsRewrite;
+  transport: 'soap' | 'rest';
+  /** Line/column refer to what the sender wrote (not so for JSON, which is converted first). */
+  reportPositions: boolean;
+}
+
+export interface Processed {
+  /** The answer: a ResponseMessage tree in the generic or typed form. */
+  response: XNode;
+  rewrite: NsRewrite;
+  result: Reply['result'];
+  acknowledged: boolean;
+}
+
+export interface ProcessorDeps {
+  config: Readonly<GatewayConfig>;
+  schemas: SchemaSet;
+  registry: HandlerRegistry;
+  store: MessageStore;
+  clock: Clock;
+  log: Logger;
+}
+
+const MAX_REPORTED_ERRORS = 20;
+
+/**
+ * Validate → route → run, for one message however it arrived. Transport concerns (SOAP
+ * envelopes, media types, JSON) stay in ingress; functional failures come back as a Reply,
+ * technical ones are thrown for the transport to turn into a fault.
+ */
+export class MessageProcessor {
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  async process(input: InboundDocument): Promise<Processed> {
+    const { config, schemas } = this.deps;
+    const root = toXNode(input.element, config.limits);
+    const shape = classifyRoot(root.ns, root.name);
+    const message = readMessage(root, input.rewrite);
+    const answer = (reply: Reply, payload?: XNode) => this.answer(message, reply, payload);
+
+    const missing = missingHeader(message);
+    if (missing.length > 0) return answer(failed(...missing));
+
+    const issues = schemas.validate(input.element, input.sourceText);
+    if (!input.reportPositions) for (const i of issues) { delete i.line; delete i.column; }
+    if (issues.length > 0) {
+      return answer(failed(...issues.slice(0, MAX_REPORTED_ERRORS).map((i) => replyError('1.8', {
+        details: [i.line && `line ${i.line}`, i.column && `column ${i.column}`].filter(Boolean).join(', ') + (i.line ? ': ' : '') + i.message,
+        ...(i.xpath ? { xpath: i.xpath } : {}),
+      }))));
+    }
+
+    const protocolErrors = [...verbAndNounErrors(message, shape), ...revisionErrors(message, config.protocol.acceptedRevisions)];
+    if (protocolErrors.length > 0) return answer(failed(...protocolErrors));
+
+    if (message.kind === 'ResponseMessage' || message.kind === 'FaultMessage') return this.acceptPeerReply(message);
+
+    const verb = message.header.verb as Verb;
+    const noun = message.header.noun!;
+    const found = this.deps.registry.find(verb, noun);
+    if ('code' in found) {
+      const xpath = `/${message.typedName ?? message.kind}/Header/${found.code === '2.5' ? 'Noun' : 'Verb'}`;
+      const known = found.code === '2.5' ? `known nouns: ${this.deps.registry.nouns().join(', ')}` : `${noun} supports: ${this.deps.registry.verbs(noun).join(', ')}`;
+      return answer(failed(replyError(found.code, { details: `(${verb}, ${noun}) is not supported; ${known}`, xpath })));
+    }
+
+    try {
+      this.checkParts(message, found.route, verb, noun);
+    } catch (err) {
+      if (err instanceof CimError) return answer(failed(...err.errors));
+      throw err;
+    }
+    return this.run(message, found.route, verb, noun);
+  }
+
+  /** Required parts, Compressed payloads and the payload's element, per route. */
+  private checkParts(message: CimMessage, route: Route, verb: Verb, noun: string): void {
+    const kind = message.typedName ?? message.kind;
+    const needsPayload = route.needsPayload ?? verbNeedsPayload(verb);
+    if (message.payload) message.payload = inflatePayload(message.payload, kind, this.deps.schemas, this.deps.config.limits);
+    const nounNode = nounElement(message.payload, noun, kind);
+    if (needsPayload && !nounNode) {
+      throw new CimError(replyError('1.7', { details: `${verb} ${noun} needs a Payload with a ${noun} element`, xpath: `/${kind}/Payload` }));
+    }
+    if (route.needsRequest && !message.request) {
+      throw new CimError(replyError('1.6', { details: `${verb} ${noun} needs a Request element`, xpath: `/${kind}/Request` }));
+    }
+  }
+
+  private async run(message: CimMessage, route: Route, verb: Verb, noun: string): Promise<Processed> {
+    const { header } = message;
+    const kind = message.typedName ?? message.kind;
+    const source = header.source ?? 'anonymous';
+    if (!header.messageId && this.deps.config.protocol.requireMessageIdFrom.includes(source)) {
+      return this.answer(message, failed(replyError('1.5', { details: `Source ${source} must send a MessageID`, xpath: `/${kind}/Header/MessageID` })));
+    }
+    if (header.asyncReplyFlag && !header.replyAddress) {
+      return this.answer(message, failed(replyError('1.5', { details: 'AsyncReplyFlag is true but Header/ReplyAddress is missing', xpath: `/${kind}/Header/ReplyAddress` })));
+    }
+    // MessageID is optional in the schema and real MDMs omit it: assign one so the request can
+    // still be tracked; its answer carries it as CorrelationID.
+    const messageId = header.messageId ?? randomUUID();
+    const key: MessageKey = { source, messageId };
+    const now = this.deps.clock.now();
+    const claim = await this.deps.store.claim(key, { verb, noun }, now, this.deps.config.protocol.idempotencyLeaseSeconds);
+    if (claim.state === 'done') return this.replay(message, claim.response.message);
+    if (claim.state === 'in-progress') {
+      return this.answer(message, failed(replyError('3.2', { details: `a message with Source ${source} and MessageID ${messageId} is still being processed; resend later for its answer` })), undefined, messageId);
+    }
+
+    const correlationId = header.correlationId ?? messageId;
+    if (header.asyncReplyFlag) {
+      const ack = this.answer(message, { result: 'OK', errors: [replyError('0.3', { reason: 'accepted, result will be sent to ReplyAddress' })] }, undefined, messageId);
+      await this.deps.store.acceptAsync(key, { message: JSON.stringify(ack.response) }, {
+        message: JSON.stringify({ ...message, rewrite: undefined }),
+        replyAddress: header.replyAddress!,
+        protocol: this.protocolFor(header.replyAddress!),
+        typed: message.form === 'typed',
+        rewrite: [...message.rewrite.original.entries()],
+      }, now);
+      return { ...ack, acknowledged: true };
+    }
+
+    try {
+      const outcome = await this.execute(message, route, { verb, noun, messageId, source, correlationId, async: false });
+      const answered = this.answer(message, outcome.reply, outcome.payload, messageId);
+      await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
+      return answered;
+    } catch (err) {
+      await this.deps.store.release(key);
+      throw err;
+    }
+  }
+
+  /** Runs a handler; a CimError is a functional answer, anything else propagates. */
+  async execute(message: CimMessage, route: Route, ctx: Omit<HandlerContext, 'message' | 'log'>) {
+    const log = this.deps.log.child({ messageId: ctx.messageId, correlationId: ctx.correlationId, verb: ctx.verb, noun: ctx.noun });
+    try {
+      return await route.handle({ ...ctx, message, log });
+    } catch (err) {
+      if (err instanceof CimError) return { reply: failed(...err.errors) };
+      throw err;
+    }
+  }
+
+  /** A peer's (async) ResponseMessage or FaultMessage to us: logged and acknowledged. */
+  private acceptPeerReply(message: CimMessage): Processed {
+    this.deps.log.info({ correlationId: message.header.correlationId, noun: message.header.noun, source: message.header.source }, 'peer reply received');
+    return this.answer(message, ok());
+  }
+
+  private replay(message: CimMessage, stored: string): Processed {
+    const response = JSON.parse(stored) as XNode;
+    const result = (textAt(child(response, 'Reply'), 'Result') ?? 'OK') as Reply['result'];
+    return { response, rewrite: message.rewrite, result, acknowledged: result === 'OK' && isAck(response) };
+  }
+
+  answer(message: CimMessage, reply: Reply, payload?: XNode, messageId?: string): Processed {
+    const { header } = message;
+    const response = buildMessage({
+      kind: 'ResponseMessage',
+      verb: 'reply',
+      noun: header.noun ?? '',
+      source: this.deps.config.gateway.source,
+      correlationId: header.correlationId ?? messageId ?? header.messageId,
+      reply,
+      ...(payload ? { payload } : {}),
+      typed: message.form === 'typed' && Boolean(header.noun),
+      timestamp: this.deps.clock.now(),
+    });
+    return { response, rewrite: message.rewrite, result: reply.result, acknowledged: false };
+  }
+
+  protocolFor(address: string): 'SOAP' | 'REST' {
+    const rules = Object.entries(this.deps.config.replies.protocolByAddress).filter(([prefix]) => address.startsWith(prefix));
+    rules.sort((a, b) => b[0].length - a[0].length);
+    return rules[0]?.[1] ?? this.deps.config.replies.defaultProtocol;
+  }
+}
+
+export type { ReplyError };
+
+function isAck(response: XNode): boolean {
+  return children(child(response, 'Reply'), 'Error').some((e) => textAt(e, 'code') === '0.3');
+}

@@ -1,0 +1,136 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** Repository root (where package.json is), from source or from dist/, whatever the working directory. */
+export const repoRoot = ((): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
+
+const deliveryProtocol = z.enum(['SOAP', 'REST']);
+
+export const configSchema = z.object({
+  profile: z.enum(['embedded', 'cluster']).default('embedded'),
+  http: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Seconds given to in-flight requests on shutdown before connections are cut. */
+    shutdownGraceSeconds: z.number().positive().default(10),
+  }).prefault({}),
+  dataDir: z.string().default(path.join(repoRoot, 'data')),
+  databaseUrl: z.string().optional(),
+  amqpUrl: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  gateway: z.object({
+    /** Header/Source this gateway puts on the messages it emits. */
+    source: z.string().min(1).default('CIM-GATEWAY'),
+  }).prefault({}),
+  schemas: z.object({
+    /**
+     * Folders of XSD files, loaded in order. A later folder's schema with the same
+     * targetNamespace replaces the earlier one: that is how a utility profiles CIM.
+     */
+    folders: z.array(z.string()).min(1).default([path.join(repoRoot, 'xsd')]),
+  }).prefault({}),
+  limits: z.object({
+    maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+    maxDepth: z.number().int().min(8).max(250).default(64),
+    maxElements: z.number().int().positive().default(2_000_000),
+    maxAttributesPerElement: z.number().int().positive().default(32),
+    /** Bound on a Compressed payload once inflated, against zip bombs. */
+    maxDecompressedBytes: z.number().int().positive().default(256 * 1024 * 1024),
+    maxJsonDepth: z.number().int().positive().default(64),
+  }).prefault({}),
+  protocol: z.object({
+    /** Accepted Header/Revision values; empty means any revision is accepted. */
+    acceptedRevisions: z.array(z.string()).default([]),
+    /** Sources (peers) that must send a MessageID; others get one assigned. */
+    requireMessageIdFrom: z.array(z.string()).default([]),
+    /** A duplicate arriving while the original is still being processed after this long is re-run. */
+    idempotencyLeaseSeconds: z.number().positive().default(300),
+  }).prefault({}),
+  replies: z.object({
+    /** Protocol used for a ReplyAddress when no rule below matches. */
+    defaultProtocol: deliveryProtocol.default('SOAP'),
+    /** URL prefix → protocol, longest prefix wins. */
+    protocolByAddress: z.record(z.string(), deliveryProtocol).default({}),
+  }).prefault({}),
+  outbox: z.object({
+    pollMs: z.number().int().positive().default(250),
+    maxAttempts: z.number().int().positive().default(12),
+    baseDelayMs: z.number().int().positive().default(1_000),
+    maxDelayMs: z.number().int().positive().default(10 * 60_000),
+    requestTimeoutMs: z.number().int().positive().default(15_000),
+    batchSize: z.number().int().positive().default(32),
+  }).prefault({}),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function merge(base: Json, over: Json): Json {
+  const out: Json = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isObject(v) && isObject(out[k]) ? merge(out[k] as Json, v) : v;
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (typeof o === 'object' && o !== null) {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Environment variables understood, mapped onto the config tree. */
+function fromEnv(env: NodeJS.ProcessEnv): Json {
+  const out: Json = {};
+  const set = (keys: string[], value: unknown) => {
+    let node = out;
+    for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Json;
+    node[keys[keys.length - 1]!] = value;
+  };
+  if (env.PORT) set(['http', 'port'], Number(env.PORT));
+  if (env.HOST) set(['http', 'host'], env.HOST);
+  if (env.GATEWAY_PROFILE) set(['profile'], env.GATEWAY_PROFILE);
+  if (env.GATEWAY_DATA_DIR) set(['dataDir'], env.GATEWAY_DATA_DIR);
+  if (env.DATABASE_URL) set(['databaseUrl'], env.DATABASE_URL);
+  if (env.AMQP_URL) set(['amqpUrl'], env.AMQP_URL);
+  if (env.LOG_LEVEL) set(['logLevel'], env.LOG_LEVEL);
+  if (env.GATEWAY_SOURCE) set(['gateway', 'source'], env.GATEWAY_SOURCE);
+  if (env.GATEWAY_SCHEMA_FOLDERS) set(['schemas', 'folders'], env.GATEWAY_SCHEMA_FOLDERS.split(path.delimiter).filter(Boolean));
+  return out;
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Defaults → file (GATEWAY_CONFIG, JSON) → environment → explicit overrides (tests),
+ * validated once and frozen: nothing reads process.env after this.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Json = {}): Readonly<GatewayConfig> {
+  let fileConfig: Json = {};
+  if (env.GATEWAY_CONFIG) {
+    try {
+      fileConfig = JSON.parse(readFileSync(env.GATEWAY_CONFIG, 'utf8')) as Json;
+    } catch (err) {
+      throw new ConfigError(`cannot read GATEWAY_CONFIG ${env.GATEWAY_CONFIG}: ${(err as Error).message}`);
+    }
+  }
+  const merged = merge(merge(fileConfig, fromEnv(env)), overrides);
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return deepFreeze(parsed.data);
+}

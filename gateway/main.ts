@@ -1,0 +1,41 @@
+import { loadConfig, ConfigError } from './config/config.js';
+import { createLogger } from './logging/logger.js';
+import { createGateway } from './app.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config);
+  const gateway = createGateway(config, { log });
+  gateway.start();
+  await gateway.listen();
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(config.http.host);
+  log.info({ host: config.http.host, port: config.http.port, profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
+  if (!local) log.warn('plain HTTP on a non-loopback address: configure TLS before exposing the gateway');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    gateway.stop().then(() => process.exit(0), (err: unknown) => {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

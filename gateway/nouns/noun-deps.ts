@@ -1,0 +1,12 @@
+import type { GatewayConfig } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { Outbox } from '../ports/outbox.port.js';
+
+/** What noun handlers may use: ports only, never adapters. */
+export interface NounDeps {
+  config: Readonly<GatewayConfig>;
+  clock: Clock;
+  log: Logger;
+  outbox: Outbox;
+}

@@ -1,0 +1,86 @@
+import { ParseOption, XmlCData, XmlDocument, XmlElement, XmlParseError, XmlText } from 'libxml2-wasm';
+import { ProtocolRejection } from '../cim/errors.js';
+import type { XNode } from './xnode.js';
+
+export interface XmlLimits {
+  maxDepth: number;
+  maxElements: number;
+  maxAttributesPerElement: number;
+}
+
+// No network, no external entities, CDATA folded into text. DTD loading and entity
+// substitution stay off (their flags are simply not set); a DOCTYPE is refused before parsing.
+const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NOCDATA;
+
+/** Position (1-based line/column) of a string offset. */
+function position(xml: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = xml.indexOf('\n'); i !== -1 && i < offset; i = xml.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Refuses any document type declaration. Internal entities are the billion-laughs vector and
+ * external ones the XXE vector; no 61968-100 peer needs either.
+ */
+export function refuseDoctype(xml: string): void {
+  const at = xml.search(/<!DOCTYPE/i);
+  if (at === -1) return;
+  const firstElement = xml.search(/<[A-Za-z_]/);
+  if (firstElement === -1 || at < firstElement) {
+    throw new ProtocolRejection(400, 'DTD not allowed', 'document type declarations (DTD, entities) are not accepted', position(xml, at));
+  }
+}
+
+/** Parses untrusted XML. The caller owns the returned document and must dispose it. */
+export function parseUntrusted(xml: string): XmlDocument {
+  refuseDoctype(xml);
+  try {
+    return XmlDocument.fromString(xml, { option: PARSE_OPTIONS });
+  } catch (err) {
+    if (err instanceof XmlParseError) {
+      const d = err.details[0];
+      const message = d?.message.trim() ?? err.message;
+      const deep = /Excessive depth/.test(message);
+      throw new ProtocolRejection(deep ? 400 : 400, deep ? 'XML too deep' : 'Malformed XML', message, { line: d?.line, column: d?.col });
+    }
+    throw err;
+  }
+}
+
+/** Converts an element subtree, enforcing the configured structural limits on the way. */
+export function toXNode(root: XmlElement, limits: XmlLimits): XNode {
+  let count = 0;
+  const convert = (elem: XmlElement, depth: number, path: string): XNode => {
+    const here = `${path}/${elem.name}`;
+    if (depth > limits.maxDepth) {
+      throw new ProtocolRejection(400, 'XML too deep', `element nesting exceeds ${limits.maxDepth} levels`, { line: elem.line, xpath: here });
+    }
+    if (++count > limits.maxElements) {
+      throw new ProtocolRejection(413, 'Too many elements', `message has more than ${limits.maxElements} elements`, { line: elem.line });
+    }
+    const node: XNode = { ns: elem.namespaceUri, name: elem.name, line: elem.line };
+    const attrs = elem.attrs;
+    if (attrs.length > limits.maxAttributesPerElement) {
+      throw new ProtocolRejection(400, 'Too many attributes', `element ${elem.name} has ${attrs.length} attributes`, { line: elem.line, xpath: here });
+    }
+    if (attrs.length > 0) {
+      node.attrs = {};
+      for (const a of attrs) node.attrs[a.name] = a.value;
+    }
+    let text = '';
+    const kids: XNode[] = [];
+    for (let c = elem.firstChild; c; c = c.next) {
+      if (c instanceof XmlElement) kids.push(convert(c, depth + 1, here));
+      else if (c instanceof XmlText || c instanceof XmlCData) text += c.content;
+    }
+    if (kids.length > 0) node.children = kids;
+    else if (text !== '') node.text = text;
+    return node;
+  };
+  return convert(root, 1, '');
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../gateway/config/config.js';
+
+describe('configuration: defaults → file → environment, validated and frozen', () => {
+  it('has working defaults (port 8080, embedded profile, the repo xsd folder)', () => {
+    const c = loadConfig({});
+    assert.equal(c.http.port, 8080);
+    assert.equal(c.profile, 'embedded');
+    assert.match(c.schemas.folders[0]!, /xsd$/);
+  });
+
+  it('a file overrides defaults and the environment overrides the file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'gw.json');
+    writeFileSync(file, JSON.stringify({ http: { port: 9000 }, gateway: { source: 'FROM-FILE' }, limits: { maxDepth: 40 } }));
+    const c = loadConfig({ GATEWAY_CONFIG: file, PORT: '9100' });
+    assert.equal(c.http.port, 9100);
+    assert.equal(c.gateway.source, 'FROM-FILE');
+    assert.equal(c.limits.maxDepth, 40);
+    assert.equal(c.limits.maxBodyBytes, 64 * 1024 * 1024);
+  });
+
+  it('is frozen', () => {
+    const c = loadConfig({});
+    assert.throws(() => { (c.http as { port: number }).port = 1; }, TypeError);
+  });
+
+  it('names every invalid setting', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: unknown) => e instanceof ConfigError && /http\.port/.test(e.message));
+    assert.throws(() => loadConfig({ GATEWAY_PROFILE: 'galaxy' }), ConfigError);
+    assert.throws(() => loadConfig({ GATEWAY_CONFIG: '/nonexistent.json' }), /cannot read GATEWAY_CONFIG/);
+  });
+});
