@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
 import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
+import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
@@ -51,8 +52,9 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const db = openSqlite(path.join(config.dataDir, 'gateway.sqlite'));
   const outbox = new SqliteOutbox(db);
   const store = new SqliteMessageStore(db, outbox);
+  const network = new SqliteNetwork(db);
   const registry = new HandlerRegistry();
-  const nounDeps: NounDeps = { config, clock, log, outbox };
+  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 

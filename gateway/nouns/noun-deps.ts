@@ -1,6 +1,8 @@
 import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.port.js';
+import type { MeterRegistry } from '../ports/meter-registry.port.js';
+import type { NetworkStore } from '../ports/network-store.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
 
 /** What noun handlers may use: ports only, never adapters. */
@@ -9,4 +11,6 @@ export interface NounDeps {
   clock: Clock;
   log: Logger;
   outbox: Outbox;
+  meters: MeterRegistry;
+  network: NetworkStore;
 }
