@@ -54,7 +54,9 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const store = new SqliteMessageStore(db, outbox);
   const network = new SqliteNetwork(db);
   const registry = new HandlerRegistry();
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network };
+  // Until subscriptions exist (EndDeviceEvents issue) there is nobody to publish to.
+  const publisher = { publish: async () => 0 };
+  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 

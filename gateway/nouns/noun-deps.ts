@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { NetworkStore } from '../ports/network-store.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
+import type { EventPublisher } from '../ports/event-publisher.port.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -13,4 +14,5 @@ export interface NounDeps {
   outbox: Outbox;
   meters: MeterRegistry;
   network: NetworkStore;
+  publisher: EventPublisher;
 }
