@@ -85,9 +85,12 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       // Stop taking requests, let in-flight ones finish, then stop workers, then close the store.
       if (server) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeIdleConnections();
+        // Keep-alive sockets become idle only once their in-flight response is sent.
+        const idle = setInterval(() => server?.closeIdleConnections(), 50);
         const force = setTimeout(() => server?.closeAllConnections(), config.http.shutdownGraceSeconds * 1000);
+        server.closeIdleConnections();
         await closing;
+        clearInterval(idle);
         clearTimeout(force);
       }
       await Promise.all(pollers.map((p) => p.stop()));

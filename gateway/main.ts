@@ -16,9 +16,11 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   const gateway = createGateway(config, { log });
   gateway.start();
-  await gateway.listen();
+  const server = await gateway.listen();
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
   const local = ['127.0.0.1', 'localhost', '::1'].includes(config.http.host);
-  log.info({ host: config.http.host, port: config.http.port, profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
+  log.info({ host: config.http.host, port, profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
   if (!local) log.warn('plain HTTP on a non-loopback address: configure TLS before exposing the gateway');
 
   let stopping = false;

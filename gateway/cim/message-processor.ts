@@ -57,11 +57,31 @@ export class MessageProcessor {
   constructor(private readonly deps: ProcessorDeps) {}
 
   async process(input: InboundDocument): Promise<Processed> {
+    const started = process.hrtime.bigint();
+    const processed = await this.check(input);
+    const header = processed.response.children?.[0];
+    // One line per message, carrying the ids a support engineer searches by.
+    this.deps.log.info({
+      transport: input.transport,
+      noun: textAt(header, 'Noun'),
+      correlationId: textAt(header, 'CorrelationID'),
+      replyMessageId: textAt(header, 'MessageID'),
+      result: processed.result,
+      codes: children(child(processed.response, 'Reply'), 'Error').map((e) => textAt(e, 'code')),
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
+    }, 'message answered');
+    return processed;
+  }
+
+  private async check(input: InboundDocument): Promise<Processed> {
     const { config, schemas } = this.deps;
     const root = toXNode(input.element, config.limits);
     const shape = classifyRoot(root.ns, root.name);
     const message = readMessage(root, input.rewrite);
-    const answer = (reply: Reply, payload?: XNode) => this.answer(message, reply, payload);
+    // MessageID is optional in the schema and real MDMs omit it: assign one at once so every
+    // answer, even a rejection, carries a CorrelationID the sender can quote.
+    const messageId = message.header.messageId ?? randomUUID();
+    const answer = (reply: Reply, payload?: XNode) => this.answer(message, reply, payload, messageId);
 
     const missing = missingHeader(message);
     if (missing.length > 0) return answer(failed(...missing));
@@ -85,8 +105,8 @@ export class MessageProcessor {
     const found = this.deps.registry.find(verb, noun);
     if ('code' in found) {
       const xpath = `/${message.typedName ?? message.kind}/Header/${found.code === '2.5' ? 'Noun' : 'Verb'}`;
-      const known = found.code === '2.5' ? `known nouns: ${this.deps.registry.nouns().join(', ')}` : `${noun} supports: ${this.deps.registry.verbs(noun).join(', ')}`;
-      return answer(failed(replyError(found.code, { details: `(${verb}, ${noun}) is not supported; ${known}`, xpath })));
+      const details = found.code === '2.5' ? `noun ${noun} is not served here` : `(${verb}, ${noun}) is not supported; ${noun} supports: ${this.deps.registry.verbs(noun).join(', ')}`;
+      return answer(failed(replyError(found.code, { details, xpath })));
     }
 
     try {
@@ -95,7 +115,7 @@ export class MessageProcessor {
       if (err instanceof CimError) return answer(failed(...err.errors));
       throw err;
     }
-    return this.run(message, found.route, verb, noun);
+    return this.run(message, found.route, verb, noun, messageId);
   }
 
   /** Required parts, Compressed payloads and the payload's element, per route. */
@@ -112,7 +132,7 @@ export class MessageProcessor {
     }
   }
 
-  private async run(message: CimMessage, route: Route, verb: Verb, noun: string): Promise<Processed> {
+  private async run(message: CimMessage, route: Route, verb: Verb, noun: string, messageId: string): Promise<Processed> {
     const { header } = message;
     const kind = message.typedName ?? message.kind;
     const source = header.source ?? 'anonymous';
@@ -122,9 +142,6 @@ export class MessageProcessor {
     if (header.asyncReplyFlag && !header.replyAddress) {
       return this.answer(message, failed(replyError('1.5', { details: 'AsyncReplyFlag is true but Header/ReplyAddress is missing', xpath: `/${kind}/Header/ReplyAddress` })));
     }
-    // MessageID is optional in the schema and real MDMs omit it: assign one so the request can
-    // still be tracked; its answer carries it as CorrelationID.
-    const messageId = header.messageId ?? randomUUID();
     const key: MessageKey = { source, messageId };
     const now = this.deps.clock.now();
     const claim = await this.deps.store.claim(key, { verb, noun }, now, this.deps.config.protocol.idempotencyLeaseSeconds);

@@ -86,7 +86,10 @@ export class RestIngress {
         parsed.doc.dispose();
       }
     } catch (err) {
-      if (err instanceof ProtocolRejection) return rejectionProblem(err);
+      if (err instanceof ProtocolRejection) {
+        this.log.warn({ transport: 'rest', title: err.title, detail: err.message, ...err.where }, 'message rejected');
+        return rejectionProblem(err);
+      }
       const reference = randomUUID();
       this.log.error({ err, reference }, 'technical failure on REST request');
       return problem(500, 'Internal error', `the message was not processed; reference ${reference}`, { reference });

@@ -82,6 +82,7 @@ export class SoapIngress {
 
   private fault(version: SoapVersion, err: unknown, code?: 'VersionMismatch'): HttpAnswer {
     if (err instanceof ProtocolRejection) {
+      this.log.warn({ transport: 'soap', title: err.title, detail: err.message, ...err.where }, 'message rejected');
       const where = [err.where.line && `line ${err.where.line}`, err.where.column && `column ${err.where.column}`].filter(Boolean).join(', ');
       const details = where ? `${where}: ${err.message}` : err.message;
       const faultMessage = buildMessage({ kind: 'ResponseMessage', verb: 'reply', noun: '', source: this.source, reply: failed(replyError(err.code as '1.8', { reason: err.title, details, ...(err.where.xpath ? { xpath: err.where.xpath } : {}) })) });
