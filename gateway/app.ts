@@ -8,6 +8,7 @@ import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
+import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
 import { RestIngress } from './ingress/rest/rest-ingress.js';
@@ -35,6 +36,8 @@ export interface Gateway {
   registry: HandlerRegistry;
   schemas: SchemaSet;
   db: Db;
+  /** EndDeviceEvents: `ingest(events, source)` is what the head-end's HesListener.onEvents calls. */
+  events: EventsModule;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -54,9 +57,11 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const store = new SqliteMessageStore(db, outbox);
   const network = new SqliteNetwork(db);
   const registry = new HandlerRegistry();
-  // Until subscriptions exist (EndDeviceEvents issue) there is nobody to publish to.
-  const publisher = { publish: async () => 0 };
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher };
+  const events = createEventsModule({ db, config, clock, log, outbox, meters: network, network });
+  const eventsReady = events.init();
+  eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
+  const publisher = events.publisher;
+  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher, events: events.facade };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
@@ -64,18 +69,22 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const soap = new SoapIngress(processor, config.gateway.source, log);
   const rest = new RestIngress(processor, schemas, config.limits.maxJsonDepth, log);
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log });
+  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, extraRouters: [events.router] });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
-  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log)];
+  // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
+  const eventsTick = async () => (await eventsReady, events.ingest.tick());
+  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
+    new Poller('events', eventsTick, config.outages.checkMs, log)];
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db,
+    app, registry, schemas, db, events,
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();
+      await eventsTick();
       await outboxTick();
     },
     listen: () => new Promise((resolve) => {

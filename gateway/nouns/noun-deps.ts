@@ -5,6 +5,7 @@ import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { NetworkStore } from '../ports/network-store.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
+import type { EventsFacade } from './EndDeviceEvents/events-facade.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -15,4 +16,6 @@ export interface NounDeps {
   meters: MeterRegistry;
   network: NetworkStore;
   publisher: EventPublisher;
+  /** EndDeviceEvents ingest and search (events issue). */
+  events: EventsFacade;
 }
