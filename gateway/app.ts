@@ -36,7 +36,7 @@ export interface Gateway {
   registry: HandlerRegistry;
   schemas: SchemaSet;
   db: Db;
-  /** EndDeviceEvents: `ingest(events, source)` is what the head-end's HesListener.onEvents calls. */
+  /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
   events: EventsModule;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
@@ -74,7 +74,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
   // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
-  const eventsTick = async () => (await eventsReady, events.ingest.tick());
+  const eventsTick = async () => (await eventsReady, events.tick());
   const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
     new Poller('events', eventsTick, config.outages.checkMs, log)];
   let server: Server | undefined;

@@ -24,7 +24,10 @@ import { SubscriptionPublisher } from './subscription-publisher.js';
 export interface EventsModule {
   facade: EventsFacade;
   publisher: SubscriptionPublisher;
-  ingest: EventIngest;
+  /** The ingest use case: hand it to HesListener.onEvents for events the head-end pushes in process. */
+  ingestEvents: EventsFacade['ingest'];
+  /** One pass of outage threshold checks and publication recovery (the 'events' poller). */
+  tick: () => Promise<number>;
   subscriptions: ManageSubscriptions;
   router: express.Router;
   /** Applies configured subscriptions; call once at start before events flow. */
@@ -50,7 +53,7 @@ export function createEventsModule(deps: { db: Db; config: Readonly<GatewayConfi
   };
   const router = adminRouter({ subscriptions, interruptions, thresholdMs, loopbackOnly: config.subscriptions.adminLoopbackOnly, log });
   return {
-    facade, publisher, ingest, subscriptions, router,
+    facade, publisher, subscriptions, router, ingestEvents: facade.ingest, tick: () => ingest.tick(),
     init: () => subscriptions.applyConfigured(config.subscriptions.items.map((s) => ({ ...s }))),
   };
 }
