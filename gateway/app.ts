@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
-import type express from 'express';
+import express from 'express';
 import type { GatewayConfig } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
@@ -18,6 +18,7 @@ import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
@@ -66,10 +67,15 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   options.register?.(registry, nounDeps);
 
   const processor = new MessageProcessor({ config, schemas, registry, store, clock, log });
-  const soap = new SoapIngress(processor, config.gateway.source, log);
-  const rest = new RestIngress(processor, schemas, config.limits.maxJsonDepth, log);
+  const metrics = new GatewayMetrics(outbox);
+  const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
+  const soap = new SoapIngress(observed, config.gateway.source, log, metrics.rejected('soap'));
+  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, metrics.rejected('rest'));
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, extraRouters: [events.router] });
+  const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, extraRouters: [metricsRouter, events.router] });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });

@@ -29,7 +29,8 @@ export interface OutboundEntry extends NewOutbound {
 
 /** Durable at-least-once delivery of replies and events. */
 export interface Outbox {
-  enqueue(entry: NewOutbound): Promise<number>;
+  /** `now` (default: the wall clock) is when the entry becomes due: pass the gateway Clock's time. */
+  enqueue(entry: NewOutbound, now?: Date): Promise<number>;
   /** Due entries, leased for leaseMs; never two of one ordering key, never one behind an older pending one. */
   claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboundEntry[]>;
   markDelivered(id: number, now: Date): Promise<void>;

@@ -88,12 +88,21 @@ describe('SOAP binding', () => {
     assert.equal(result.Reply.Result, 'OK');
     assert.equal(result.Header.CorrelationID, 'soap-client-1');
     assert.equal(probe.stored.has('C1'), true);
+    const [published] = await client.PublishEventAsync({
+      Header: { Verb: 'created', Noun: 'Probes', Source: 'HES', MessageID: 'soap-client-2' },
+      Payload: { $xml: '<p:Probes xmlns:p="http://iec.ch/TC57/2011/Probes#"><p:Probe><p:mRID>C2</p:mRID></p:Probe></p:Probes>' },
+    });
+    assert.equal(published.Reply.Result, 'OK');
+    assert.equal(probe.stored.has('C2'), true);
+    const [acked] = await client.ResponseAsync({ Header: { Verb: 'reply', Noun: 'Probes', CorrelationID: 'ours-1' }, Reply: { Result: 'OK' } });
+    assert.equal(acked.Reply.Result, 'OK');
   });
 
   it('the soap package, generated from the typed WSDL, calls CreateProbes and GetProbes', async () => {
     const wsdl = await request(gw.app).get('/cim/soap/Probes?wsdl');
     assert.match(wsdl.text, /<wsdl:operation name="CreateProbes">/);
     assert.match(wsdl.text, /<wsdl:operation name="GetProbes">/);
+    assert.match(wsdl.text, /<wsdl:operation name="CreatedProbes">/);
     const client = await soap.createClientAsync(`${base}/cim/soap/Probes?wsdl`);
     const [created] = await client.CreateProbesAsync({
       Header: { Verb: 'create', Noun: 'Probes', Source: 'MDM', MessageID: 'typed-1' },

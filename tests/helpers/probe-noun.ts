@@ -29,6 +29,13 @@ export function probeNoun() {
         return { reply: errors.length ? { result: 'PARTIAL', errors } : ok() };
       },
     });
+    registry.register('Probes', 'created', {
+      handle: async (ctx) => {
+        calls.push(ctx);
+        for (const p of children(child(ctx.message.payload, 'Probes'), 'Probe')) stored.set(text(p, 'mRID')!, Number(text(p, 'count') ?? 0));
+        return { reply: ok() };
+      },
+    });
     registry.register('Probes', 'get', {
       needsRequest: true,
       handle: async (ctx) => {

@@ -77,8 +77,8 @@ export class SqliteOutbox implements Outbox {
     }).lastInsertRowid);
   }
 
-  async enqueue(entry: NewOutbound): Promise<number> {
-    return this.enqueueSync(entry);
+  async enqueue(entry: NewOutbound, now: Date = new Date()): Promise<number> {
+    return this.enqueueSync(entry, now.getTime());
   }
 
   async claimDue(now: Date, limit: number, leaseMs: number): Promise<OutboundEntry[]> {
