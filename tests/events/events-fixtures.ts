@@ -5,11 +5,7 @@ import type { TestGateway } from '../helpers/gateway.js';
 import { message } from '../helpers/messages.js';
 
 export const EDE = 'http://iec.ch/TC57/2011/EndDeviceEvents#';
-/**
- * Test time starts an hour ahead of real time: the SQLite outbox stamps new entries with the real
- * time (not the gateway clock), so a manual clock behind real time would never find them due.
- */
-export const T0 = Math.ceil(Date.now() / 1000) * 1000 + 3600_000;
+export const T0 = Date.parse('2026-11-20T14:30:00-03:00');
 
 /** A clock tests move by hand: outage thresholds are judged on it, never on real time. */
 export function manualClock(start = T0): Clock & { set(ms: number): void; advance(ms: number): void } {

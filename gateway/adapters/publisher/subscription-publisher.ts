@@ -35,7 +35,7 @@ export class SubscriptionPublisher implements EventPublisher {
         kind: 'event', destination: sub.endpoint, protocol: sub.protocol, messageId, body,
         orderingKey: `${sub.id}|${event.orderingKey ?? event.eventId}`,
         ...(sub.protocol === 'SOAP' ? { soapAction: soapActionFor(MSG_NS, genericOperations.EventMessage) } : {}),
-      });
+      }, clock.now());
       await subscriptions.recordPublication(sub.id, event.eventId, outboxId);
       queued++;
     }
