@@ -7,15 +7,18 @@ import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
 import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
+import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
+import { StreamingIngress } from './ingest/streaming-ingress.js';
 import { RestIngress } from './ingress/rest/rest-ingress.js';
 import { SoapIngress } from './ingress/soap/soap-ingress.js';
 import { registerNouns } from './nouns/index.js';
 import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
+import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
 import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
@@ -28,6 +31,8 @@ export interface GatewayOptions {
   delivery?: DeliveryTransport;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
+  /** A head-end for on-demand reads (tests pass a fake; the simulator is wired by the HES issue). */
+  hes?: HesPort;
 }
 
 export interface Gateway {
@@ -56,7 +61,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const registry = new HandlerRegistry();
   // Until subscriptions exist (EndDeviceEvents issue) there is nobody to publish to.
   const publisher = { publish: async () => 0 };
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher };
+  const readings = new SqliteReadingStore(db);
+  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher, readings, ...(options.hes ? { hes: options.hes } : {}) };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
@@ -64,7 +70,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const soap = new SoapIngress(processor, config.gateway.source, log);
   const rest = new RestIngress(processor, schemas, config.limits.maxJsonDepth, log);
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log });
+  const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
+  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, streaming });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
@@ -91,6 +98,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
         clearTimeout(force);
       }
       await Promise.all(pollers.map((p) => p.stop()));
+      await streaming.close();
       db.close();
     },
   };

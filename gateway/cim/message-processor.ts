@@ -27,6 +27,11 @@ export interface InboundDocument {
   transport: 'soap' | 'rest';
   /** Line/column refer to what the sender wrote (not so for JSON, which is converted first). */
   reportPositions: boolean;
+  /**
+   * Set by the streaming ingress: `element` is then the message without its payload's content,
+   * which the route reads from this object while it arrives (see gateway/ingest/).
+   */
+  streamed?: object;
 }
 
 export interface Processed {
@@ -61,6 +66,7 @@ export class MessageProcessor {
     const root = toXNode(input.element, config.limits);
     const shape = classifyRoot(root.ns, root.name);
     const message = readMessage(root, input.rewrite);
+    if (input.streamed) message.streamed = input.streamed;
     const answer = (reply: Reply, payload?: XNode) => this.answer(message, reply, payload);
 
     const missing = missingHeader(message);
@@ -134,7 +140,8 @@ export class MessageProcessor {
     }
 
     const correlationId = header.correlationId ?? messageId;
-    if (header.asyncReplyFlag) {
+    // A streamed payload exists only while its request is open, so it cannot wait in the inbox.
+    if (header.asyncReplyFlag && !message.streamed) {
       const ack = this.answer(message, { result: 'OK', errors: [replyError('0.3', { reason: 'accepted, result will be sent to ReplyAddress' })] }, undefined, messageId);
       await this.deps.store.acceptAsync(key, { message: JSON.stringify(ack.response) }, {
         message: JSON.stringify({ ...message, rewrite: undefined }),
@@ -149,7 +156,8 @@ export class MessageProcessor {
     try {
       const outcome = await this.execute(message, route, { verb, noun, messageId, source, correlationId, async: false });
       const answered = this.answer(message, outcome.reply, outcome.payload, messageId);
-      await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
+      if (outcome.forget) await this.deps.store.release(key);
+      else await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
       return answered;
     } catch (err) {
       await this.deps.store.release(key);
