@@ -13,8 +13,8 @@ export function inlineValidator(schemas: SchemaSet): FragmentValidator {
 }
 
 /**
- * One worker thread, started on first use and shared by every streamed message. Under tsx the
- * worker runs its TypeScript source (the loader is inherited through execArgv), built it runs the .js.
+ * One worker thread, started on first use and shared by every streamed message. From source the
+ * worker runs its TypeScript with the tsx loader; built, it runs the .js.
  */
 export function workerValidator(folders: readonly string[]): FragmentValidator {
   let worker: Worker | undefined;
@@ -26,8 +26,14 @@ export function workerValidator(folders: readonly string[]): FragmentValidator {
     worker = undefined;
   };
   const start = (): Worker => {
-    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-    const w = new Worker(new URL(`./fragment-validator.worker${ext}`, import.meta.url), { workerData: { folders: [...folders] } });
+    const fromSource = import.meta.url.endsWith('.ts');
+    const entry = new URL(`./fragment-validator.worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+    // From source, the thread registers the tsx loader itself: loaders given on the command line
+    // (node --import tsx) do not reach worker threads on Node 20.
+    const boot = fromSource
+      ? new URL(`data:text/javascript,${encodeURIComponent(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`)}`)
+      : entry;
+    const w = new Worker(boot, { workerData: { folders: [...folders] } });
     w.on('message', (m: { id: number; issues?: BatchIssue[]; error?: string }) => {
       const p = pending.get(m.id);
       pending.delete(m.id);

@@ -49,6 +49,7 @@ export class MessageStreamReader {
   private readonly counts = new Map<string, number>();
   private readonly ready: Fragment[] = [];
   private ended = false;
+  private rootClosed = false;
   private tailStart = -1;
   /** Namespace declarations in scope at MeterReadings, for the wrapper of each validated batch. */
   mrDeclarations = '';
@@ -120,7 +121,7 @@ export class MessageStreamReader {
     if (done) {
       this.parser.close();
       this.ended = true;
-      if (this.depth !== 0 || this.names.length === 0) this.reject(400, 'Malformed XML', 'the document ended before its root element closed');
+      if (!this.rootClosed) this.reject(400, 'Malformed XML', 'the document ended before its root element closed');
     }
     // Keep only what is still needed: the head (until decided), the open fragment, the tail.
     if (this.phase === 'tail' && this.buf.length - (this.tailStart - this.bufStart) > this.limits.maxHeadChars) {
@@ -233,5 +234,6 @@ export class MessageStreamReader {
     if (this.depth <= this.messageDepth + 2 && !tag.isSelfClosing) this.names.pop();
     this.scopes.pop();
     this.depth--;
+    if (this.depth === 0) this.rootClosed = true;
   }
 }
