@@ -128,7 +128,9 @@ export class MessageStreamReader {
       this.reject(413, 'Message too large', 'too much content after MeterReadings');
     }
     if (this.phase === 'payload') {
-      const keep = this.fragStart >= 0 ? this.fragStart : this.parser.position;
+      // Outside a fragment keep from the last '<': a chunk may end inside the next start tag's name.
+      const lastTag = this.bufStart + this.buf.lastIndexOf('<');
+      const keep = this.fragStart >= 0 ? this.fragStart : Math.min(this.parser.position, lastTag < this.bufStart ? this.parser.position : lastTag);
       this.buf = this.buf.slice(keep - this.bufStart);
       this.bufStart = keep;
     }

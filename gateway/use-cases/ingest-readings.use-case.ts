@@ -60,7 +60,14 @@ export class ReadingIngestion {
           this.report(`type:${block.readingType}`, replyError(verdict.code, { details: `${verdict.reason}; its readings were not stored`, xpath: `${at}/${block.where}/ReadingType` }));
           continue;
         }
-        for (const r of block.readings) rows.push({ ...r, meter, readingType: block.readingType });
+        for (const r of block.readings) {
+          // Built field by field: an object spread per reading was the hottest line of a 100 MB ingest.
+          const row: Reading = { meter, readingType: block.readingType, timestamp: r.timestamp, qualities: r.qualities, kind: r.kind };
+          if (r.value !== undefined) row.value = r.value;
+          if (r.reportedDateTime !== undefined) row.reportedDateTime = r.reportedDateTime;
+          if (r.source !== undefined) row.source = r.source;
+          rows.push(row);
+        }
       }
     }
     this.accepted += rows.length;
