@@ -53,7 +53,7 @@ export interface ReadingsAnswer {
 
 const ITEMISED = 50;
 
-function itemise(errors: ReplyError[], code: ReplyError['code'], build: () => ReplyError, count: { n: number }): void {
+function itemise(errors: ReplyError[], build: () => ReplyError, count: { n: number }): void {
   if (count.n++ < ITEMISED) errors.push(build());
 }
 
@@ -112,7 +112,7 @@ export async function getReadings(deps: GetReadingsDeps, sel: ReadingsSelection,
 
   const missing = { n: 0 };
   for (const m of ordered) {
-    if (counts.get(m) === 0) itemise(errors, '5.7', () => replyError('5.7', { level: 'WARNING', details: `no readings for meter ${m} in the requested window and reading types` }), missing);
+    if (counts.get(m) === 0) itemise(errors, () => replyError('5.7', { level: 'WARNING', details: `no readings for meter ${m} in the requested window and reading types` }), missing);
   }
   if (missing.n > ITEMISED) errors.push(replyError('5.7', { level: 'WARNING', details: `and ${missing.n - ITEMISED} more meters without readings` }));
 
