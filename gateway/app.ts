@@ -7,16 +7,19 @@ import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
 import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
+import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
+import { StreamingIngress } from './ingest/streaming-ingress.js';
 import { RestIngress } from './ingress/rest/rest-ingress.js';
 import { SoapIngress } from './ingress/soap/soap-ingress.js';
 import { registerNouns } from './nouns/index.js';
 import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
+import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { Poller } from './runtime/poller.js';
@@ -30,6 +33,8 @@ export interface GatewayOptions {
   delivery?: DeliveryTransport;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
+  /** A head-end for on-demand reads (tests pass a fake; the simulator is wired by the HES issue). */
+  hes?: HesPort;
 }
 
 export interface Gateway {
@@ -62,7 +67,10 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
   const publisher = events.publisher;
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher, events: events.facade };
+  const readings = new SqliteReadingStore(db);
+  const nounDeps: NounDeps = {
+    config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, ...(options.hes ? { hes: options.hes } : {}),
+  };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
@@ -75,7 +83,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, extraRouters: [metricsRouter, events.router] });
+  const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
+  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, extraRouters: [metricsRouter, events.router] });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
@@ -109,6 +118,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
         clearTimeout(force);
       }
       await Promise.all(pollers.map((p) => p.stop()));
+      await streaming.close();
       db.close();
     },
   };

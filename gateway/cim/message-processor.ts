@@ -27,6 +27,11 @@ export interface InboundDocument {
   transport: 'soap' | 'rest';
   /** Line/column refer to what the sender wrote (not so for JSON, which is converted first). */
   reportPositions: boolean;
+  /**
+   * Set by the streaming ingress: `element` is then the message without its payload's content,
+   * which the route reads from this object while it arrives (see gateway/ingest/).
+   */
+  streamed?: object;
 }
 
 export interface Processed {
@@ -85,6 +90,7 @@ export class MessageProcessor {
     // MessageID is optional in the schema and real MDMs omit it: assign one at once so every
     // answer, even a rejection, carries a CorrelationID the sender can quote.
     const messageId = message.header.messageId ?? randomUUID();
+    if (input.streamed) message.streamed = input.streamed;
     const answer = (reply: Reply, payload?: XNode) => this.answer(message, reply, payload, messageId);
 
     const missing = missingHeader(message);
@@ -155,7 +161,8 @@ export class MessageProcessor {
     }
 
     const correlationId = header.correlationId ?? messageId;
-    if (header.asyncReplyFlag) {
+    // A streamed payload exists only while its request is open, so it cannot wait in the inbox.
+    if (header.asyncReplyFlag && !message.streamed) {
       const ack = this.answer(message, { result: 'OK', errors: [replyError('0.3', { reason: 'accepted, result will be sent to ReplyAddress' })] }, undefined, messageId);
       await this.deps.store.acceptAsync(key, { message: JSON.stringify(ack.response) }, {
         message: JSON.stringify({ ...message, rewrite: undefined }),
@@ -170,7 +177,8 @@ export class MessageProcessor {
     try {
       const outcome = await this.execute(message, route, { verb, noun, messageId, source, correlationId, async: false });
       const answered = this.answer(message, outcome.reply, outcome.payload, messageId);
-      await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
+      if (outcome.forget) await this.deps.store.release(key);
+      else await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
       return answered;
     } catch (err) {
       await this.deps.store.release(key);

@@ -58,6 +58,31 @@ export const configSchema = z.object({
     /** URL prefix → protocol, longest prefix wins. */
     protocolByAddress: z.record(z.string(), deliveryProtocol).default({}),
   }).prefault({}),
+  readings: z.object({
+    /** ReadingType code → channel table; unmapped codes are answered 2.10. */
+    mappingFile: z.string().default(path.join(repoRoot, 'mappings', 'reading-types.json')),
+    /** Readings per ResponseMessage of a get; more makes further pages (0.1 … 0.2). */
+    pageSize: z.number().int().positive().default(10_000),
+    /** A get matching more readings than this is refused with 3.1. */
+    maxResultReadings: z.number().int().positive().default(2_000_000),
+    maxMetersPerGet: z.number().int().positive().default(10_000),
+    /** Ask the head-end when the store has nothing for a meter (Request/Option source=HES always does). */
+    onDemandWhenEmpty: z.boolean().default(false),
+    /** Window of an on-demand read when the request gives none: the last N hours. */
+    onDemandWindowHours: z.number().positive().default(24),
+    streaming: z.object({
+      /** Bodies above this Content-Length (or chunked) are ingested while they arrive, never buffered whole. */
+      thresholdBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** Upper bound of a streamed body (the buffered path keeps limits.maxBodyBytes). */
+      maxBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024),
+      /** MeterReading elements validated together as one small document. */
+      fragmentsPerBatch: z.number().int().positive().default(250),
+      /** Batches being validated by the worker at once (bounds memory, keeps both cores busy). */
+      inFlightBatches: z.number().int().positive().default(3),
+      /** Validate in a worker thread (false: on the request thread, for debugging). */
+      worker: z.boolean().default(true),
+    }).prefault({}),
+  }).prefault({}),
   outbox: z.object({
     pollMs: z.number().int().positive().default(250),
     maxAttempts: z.number().int().positive().default(12),

@@ -6,6 +6,8 @@ import type { NetworkStore } from '../ports/network-store.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { EventsFacade } from './EndDeviceEvents/events-facade.js';
+import type { HesPort } from '../ports/hes.port.js';
+import type { ReadingStore } from '../ports/reading-store.port.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -18,4 +20,7 @@ export interface NounDeps {
   publisher: EventPublisher;
   /** EndDeviceEvents ingest and search (events issue). */
   events: EventsFacade;
+  readings: ReadingStore;
+  /** The head-end, when one is connected (on-demand reads). */
+  hes?: HesPort;
 }

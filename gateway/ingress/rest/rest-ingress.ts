@@ -17,6 +17,8 @@ export interface RestRequest {
   body: string;
   contentType?: string;
   accept?: string;
+  /** The payload content still arriving (streaming ingress); `body` is then the message without it. */
+  streamed?: object;
 }
 
 function formatOf(type: string): Format | undefined {
@@ -76,7 +78,7 @@ export class RestIngress {
       const xml = requestFormat === 'json' ? this.jsonAsXml(req.body) : req.body;
       const parsed = parseInbound(xml);
       try {
-        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml' });
+        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml', ...(req.streamed ? { streamed: req.streamed } : {}) });
         const status = statusFor(processed);
         if (format === 'json') {
           return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(xnodeToJson(processed.response, this.schemas.repeatable)) };

@@ -14,6 +14,8 @@ export interface SoapRequest {
   body: string;
   contentType?: string;
   soapAction?: string;
+  /** The payload content still arriving (streaming ingress); `body` is then the message without it. */
+  streamed?: object;
 }
 
 function elementChildren(node: XmlElement): XmlElement[] {
@@ -70,7 +72,7 @@ export class SoapIngress {
       if (action && acceptable.length > 0 && !acceptable.includes(action)) {
         throw new ProtocolRejection(400, 'SOAPAction mismatch', `SOAPAction '${action}' does not match the body element ${message.name}; expected '${acceptable[0]}'`, { line: message.line });
       }
-      const processed = await this.processor.process({ element: message, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'soap', reportPositions: true });
+      const processed = await this.processor.process({ element: message, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'soap', reportPositions: true, ...(req.streamed ? { streamed: req.streamed } : {}) });
       const xml = renderMessageXml(processed.response, processed.rewrite, false);
       return { status: 200, contentType: soapContentType(version), body: wrapInEnvelope(xml, version) };
     } catch (err) {
@@ -80,7 +82,8 @@ export class SoapIngress {
     }
   }
 
-  private fault(version: SoapVersion, err: unknown, code?: 'VersionMismatch'): HttpAnswer {
+  /** A SOAP Fault for a rejection (also used by the streaming ingress before this core runs). */
+  fault(version: SoapVersion, err: unknown, code?: 'VersionMismatch'): HttpAnswer {
     if (err instanceof ProtocolRejection) {
       this.onRejected(err.title);
       this.log.warn({ transport: 'soap', title: err.title, detail: err.message, ...err.where }, 'message rejected');
