@@ -12,7 +12,8 @@ export interface HesCommand {
 }
 
 export type HesOutcome =
-  | { status: 'succeeded'; detail?: string; readings?: Reading[] }
+  /** values: what the head-end measured while executing (e.g. clockOffsetSeconds before a time sync). */
+  | { status: 'succeeded'; detail?: string; readings?: Reading[]; values?: Record<string, number> }
   | { status: 'failed'; transient: boolean; reason: string };
 
 export interface HesMeter {

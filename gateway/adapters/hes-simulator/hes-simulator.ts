@@ -1,0 +1,261 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Cron } from 'croner';
+import type { DeviceEvent } from '../../domain/events/device-event.js';
+import type { Reading } from '../../domain/readings/reading.js';
+import { systemClock, type Clock } from '../../ports/clock.port.js';
+import type { HesCommand, HesListener, HesMeter, HesOutcome, HesPort } from '../../ports/hes.port.js';
+import { ExecutionLog, type Execution } from './execution-log.js';
+import { defaultCellularLink, defaultPlcLink, DATA_THRESHOLD_DB, snrDb, transmit, transmitCellular, type CellularLinkParams, type PlcLinkParams } from './plc-link.js';
+import { hashString, mulberry32 } from './prng.js';
+import { applyCommand, INTERVAL_KWH, readingsFor } from './sim-commands.js';
+import { advance, intervalsBetween, INTERVAL_MS, newMeter, type SimMeterState } from './sim-meter.js';
+
+export interface SimulatorOptions {
+  dataDir: string;
+  seed: number;
+  clock?: Clock;
+  /** Real delay = simulated latency × timeScale (0: answer at once; latency is still reported). */
+  timeScale?: number;
+  /** Transmissions per hop (down to the meter, back up) before the simulator reports a transient failure. */
+  retryBudget?: number;
+  thresholdDb?: number;
+  defaultLink?: Partial<PlcLinkParams>;
+  concentrators?: Record<string, Partial<PlcLinkParams>>;
+  cellular?: Partial<CellularLinkParams>;
+  /** Chance per meter and collection that its status word reports something. */
+  statusWordProbability?: number;
+  /** Cron expression for load-profile and status-word collection (empty: only on collect()). */
+  collectSchedule?: string;
+}
+
+export class HesUnavailable extends Error {
+  constructor() {
+    super('head-end unavailable');
+    this.name = 'HesUnavailable';
+  }
+}
+
+/** Status-word bits a meter may raise (see mappings/end-device-event-types.json). */
+const STATUS_BITS = [5, 6, 7, 9];
+
+/**
+ * The built-in head-end: concentrators with meters behind them over power-line carrier (seed
+ * scenario 1) and point-to-point meters over cellular (scenario 2). Executes each commandId
+ * once (durable execution log), keeps meter state, pushes load profiles and status words.
+ */
+export class HesSimulator implements HesPort {
+  private readonly meters = new Map<string, SimMeterState>();
+  private readonly log: ExecutionLog;
+  private readonly inflight = new Map<string, Promise<HesOutcome>>();
+  private readonly listeners: HesListener[] = [];
+  private readonly random: () => number;
+  private readonly clock: Clock;
+  private readonly links = new Map<string, PlcLinkParams>();
+  private available = true;
+  private cron: Cron | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.random = mulberry32(options.seed);
+    mkdirSync(options.dataDir, { recursive: true });
+    this.log = new ExecutionLog(options.dataDir);
+    for (const [id, link] of Object.entries(options.concentrators ?? {})) this.configureConcentrator(id, link);
+    const snapshot = path.join(options.dataDir, 'meters.json');
+    if (existsSync(snapshot)) for (const m of JSON.parse(readFileSync(snapshot, 'utf8')) as SimMeterState[]) this.meters.set(m.mRID, m);
+    if (options.collectSchedule) this.cron = new Cron(options.collectSchedule, () => void this.collect().catch(() => undefined));
+  }
+
+  // ---- HesPort ----
+  async execute(command: HesCommand): Promise<HesOutcome> {
+    const done = this.log.get(command.commandId);
+    if (done) return done.outcome;
+    // A resend while the first is still on its way joins it rather than acting twice.
+    const running = this.inflight.get(command.commandId);
+    if (running) return running;
+    const run = this.run(command).finally(() => this.inflight.delete(command.commandId));
+    this.inflight.set(command.commandId, run);
+    return run;
+  }
+
+  async readOnDemand(meter: string, readingTypes: string[], start: Date, end: Date): Promise<Reading[]> {
+    this.checkAvailable();
+    const m = this.meters.get(meter);
+    if (!m) throw new Error(`meter ${meter} is not known to the head-end`);
+    const down = await this.hop(m);
+    if (!down.ok) throw new Error(down.reason);
+    const now = this.clock.now().getTime();
+    advance(m, this.options.seed, now);
+    const up = await this.hop(m);
+    if (!up.ok) throw new Error(up.reason);
+    return readingsFor(m, readingTypes, start.getTime(), end.getTime(), now);
+  }
+
+  async provision(meter: HesMeter): Promise<void> {
+    if (!this.meters.has(meter.mRID)) this.meters.set(meter.mRID, newMeter(meter, this.options.seed, this.clock.now().getTime()));
+    this.save();
+  }
+
+  async remove(mRID: string): Promise<void> {
+    this.meters.delete(mRID);
+    this.save();
+  }
+
+  listen(listener: HesListener): void {
+    this.listeners.push(listener);
+  }
+
+  // ---- simulator controls (tests, the HTTP server, other issues' scenarios) ----
+  configureConcentrator(id: string, link: Partial<PlcLinkParams>): void {
+    this.links.set(id, { ...defaultPlcLink, ...this.options.defaultLink, ...link });
+  }
+
+  linkOf(concentratorId: string): PlcLinkParams {
+    return this.links.get(concentratorId) ?? { ...defaultPlcLink, ...this.options.defaultLink };
+  }
+
+  /** Average S/N of a meter's link (undefined for cellular meters). */
+  snrOf(meter: string): number | undefined {
+    const m = this.meters.get(meter);
+    return m?.concentratorId ? snrDb(this.linkOf(m.concentratorId)) : undefined;
+  }
+
+  setAvailable(available: boolean): void {
+    this.available = available;
+  }
+
+  meter(mRID: string): Readonly<SimMeterState> | undefined {
+    const m = this.meters.get(mRID);
+    if (m) advance(m, this.options.seed, this.clock.now().getTime());
+    return m;
+  }
+
+  executions(): Execution[] {
+    return this.log.all();
+  }
+
+  /** Cuts or restores supply at meters (an outage): energy stops, last-gasp / restore events are pushed. */
+  async setSupply(meters: string[], on: boolean): Promise<DeviceEvent[]> {
+    const now = this.clock.now().getTime();
+    const events: DeviceEvent[] = [];
+    for (const id of meters) {
+      const m = this.meters.get(id);
+      if (!m || m.powered === on) continue;
+      advance(m, this.options.seed, now);
+      m.powered = on;
+      const type = on ? '3.26.0.216' : '3.26.0.85';
+      events.push({ mRID: `${id}/${type}/${now}`, device: id, eventType: type, createdDateTime: now, details: [] });
+    }
+    this.save();
+    if (events.length > 0) await this.push({ events });
+    return events;
+  }
+
+  /** One collection: completed 15-minute intervals since the last one, and status words, pushed to listeners. */
+  async collect(): Promise<{ readings: number; events: number }> {
+    const now = this.clock.now().getTime();
+    const readings: Reading[] = [];
+    const events: DeviceEvent[] = [];
+    for (const m of this.meters.values()) {
+      advance(m, this.options.seed, now);
+      for (const i of intervalsBetween(m, m.collectedTo, now)) {
+        readings.push({ meter: m.mRID, readingType: INTERVAL_KWH, timestamp: i.end, value: Math.round(i.wh) / 1000, qualities: ['1.0.0'], kind: 'interval', source: 'HES-SIM' });
+      }
+      m.collectedTo = Math.floor(now / INTERVAL_MS) * INTERVAL_MS;
+      const r = mulberry32(this.options.seed ^ hashString(m.mRID) ^ Math.floor(now / INTERVAL_MS));
+      if (r() < (this.options.statusWordProbability ?? 0.01)) {
+        const bit = STATUS_BITS[Math.floor(r() * STATUS_BITS.length)]!;
+        events.push({ mRID: `${m.mRID}/sw/${now}`, device: m.mRID, eventType: 'STATUS', createdDateTime: now, details: [{ name: 'statusWord', value: `0x${(1 << bit).toString(16)}` }] });
+      }
+    }
+    this.save();
+    await this.push({ readings, events });
+    return { readings: readings.length, events: events.length };
+  }
+
+  async stop(): Promise<void> {
+    this.cron?.stop();
+    clearTimeout(this.saveTimer);
+    this.saveNow();
+  }
+
+  // ---- internals ----
+  private async run(command: HesCommand): Promise<HesOutcome> {
+    this.checkAvailable();
+    const m = this.meters.get(command.meter);
+    const now = () => this.clock.now().getTime();
+    if (!m) return this.finish(command, false, { status: 'failed', transient: false, reason: `meter ${command.meter} is not known to the head-end` }, []);
+    const down = await this.hop(m);
+    if (!down.ok) return { status: 'failed', transient: true, reason: down.reason };
+    const notAfter = command.params?.notAfter ? Date.parse(String(command.params.notAfter)) : undefined;
+    if (notAfter !== undefined && now() > notAfter) {
+      return this.finish(command, false, { status: 'failed', transient: false, reason: `execution window ended at ${new Date(notAfter).toISOString()}` }, []);
+    }
+    const applied = applyCommand(m, command, this.options.seed, now());
+    const outcome = await this.finish(command, applied.executed, applied.outcome, applied.events);
+    // The reply can be lost on the way back: the command did act, and a resend gets the recorded outcome.
+    const up = await this.hop(m);
+    if (!up.ok) return { status: 'failed', transient: true, reason: `${up.reason} (answer lost after execution)` };
+    return outcome;
+  }
+
+  private async finish(command: HesCommand, executed: boolean, outcome: HesOutcome, events: DeviceEvent[]): Promise<HesOutcome> {
+    this.log.record({ commandId: command.commandId, meter: command.meter, kind: command.kind, executed, outcome, at: this.clock.now().toISOString() });
+    this.save();
+    if (events.length > 0) await this.push({ events });
+    return outcome;
+  }
+
+  /** One message across the meter's link, repeated within the retry budget. */
+  private async hop(m: SimMeterState): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const budget = this.options.retryBudget ?? 3;
+    const threshold = this.options.thresholdDb ?? DATA_THRESHOLD_DB;
+    let spent = 0;
+    let last = 0;
+    for (let attempt = 1; attempt <= budget; attempt++) {
+      const t = m.concentratorId ? transmit(this.linkOf(m.concentratorId), this.random, threshold)
+        : { ...transmitCellular({ ...defaultCellularLink, ...this.options.cellular }, this.random), snrDb: Number.NaN };
+      spent += t.latencyMs;
+      last = t.snrDb;
+      if (t.delivered) {
+        await this.sleep(spent);
+        return { ok: true };
+      }
+    }
+    await this.sleep(spent);
+    const via = m.concentratorId ? `PLC link of concentrator ${m.concentratorId}: S/N ${last.toFixed(1)} dB below the ${threshold} dB data threshold` : 'cellular link';
+    return { ok: false, reason: `${via}, message lost ${budget} times` };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const scale = this.options.timeScale ?? 0;
+    return scale > 0 ? new Promise((r) => setTimeout(r, ms * scale)) : Promise.resolve();
+  }
+
+  private checkAvailable(): void {
+    if (!this.available) throw new HesUnavailable();
+  }
+
+  private async push(p: { readings?: Reading[]; events?: DeviceEvent[] }): Promise<void> {
+    for (const l of this.listeners) {
+      // A listener's failure must not undo what the meter did; the gateway re-reads on its own schedule.
+      if (p.readings?.length) await l.onReadings(p.readings, 'HES-SIM').catch(() => undefined);
+      if (p.events?.length) await l.onEvents(p.events, 'HES-SIM').catch(() => undefined);
+    }
+  }
+
+  /** Meter state is snapshotted at most once a second (the execution log is what must never be lost). */
+  private save(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => this.saveNow(), 1000);
+    this.saveTimer.unref();
+  }
+
+  private saveNow(): void {
+    this.saveTimer = undefined;
+    const file = path.join(this.options.dataDir, 'meters.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify([...this.meters.values()]));
+    renameSync(`${file}.tmp`, file);
+  }
+}
