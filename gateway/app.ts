@@ -10,6 +10,7 @@ import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
 import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
+import { createCommandsModule, type CommandsModule } from './adapters/hes-simulator/hes-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
 import { StreamingIngress } from './ingest/streaming-ingress.js';
@@ -44,6 +45,8 @@ export interface Gateway {
   db: Db;
   /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
   events: EventsModule;
+  /** EndDeviceControls: the head-end (simulator or remote), command queue and dispatcher. */
+  commands: CommandsModule;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -68,8 +71,12 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
   const publisher = events.publisher;
   const readings = new SqliteReadingStore(db);
+  const commands = createCommandsModule({
+    db, outbox, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
+  });
   const nounDeps: NounDeps = {
-    config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, ...(options.hes ? { hes: options.hes } : {}),
+    config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, hes: commands.hes,
+    commands: commands.facade, commandsNudge: commands.nudge,
   };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
@@ -95,10 +102,14 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events,
-    start: () => pollers.forEach((p) => p.start()),
+    app, registry, schemas, db, events, commands,
+    start: () => {
+      pollers.forEach((p) => p.start());
+      commands.start();
+    },
     drain: async () => {
       await asyncTick();
+      await commands.tick();
       await eventsTick();
       await outboxTick();
     },
@@ -118,6 +129,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
         clearTimeout(force);
       }
       await Promise.all(pollers.map((p) => p.stop()));
+      await commands.stop();
       await streaming.close();
       db.close();
     },

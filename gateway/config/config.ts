@@ -107,6 +107,55 @@ export const configSchema = z.object({
     /** How often the gateway clock is checked for offs that passed the threshold without a restore. */
     checkMs: z.number().int().positive().default(1_000),
   }).prefault({}),
+  hes: z.object({
+    /** embedded: the built-in simulator in this process; http: a head-end (or the simulator process) at `url`. */
+    mode: z.enum(['embedded', 'http']).default('embedded'),
+    url: z.string().optional(),
+    requestTimeoutMs: z.number().int().positive().default(10_000),
+    /** How often the http adapter asks the head-end for pushed readings and events. */
+    pollMs: z.number().int().positive().default(1_000),
+    simulator: z.object({
+      /** Default: <dataDir>/hes-simulator. */
+      dataDir: z.string().optional(),
+      seed: z.number().int().default(1),
+      /** Real delay = simulated link latency × timeScale (0: no waiting). */
+      timeScale: z.number().nonnegative().default(0),
+      retryBudget: z.number().int().positive().default(3),
+      thresholdDb: z.number().default(15),
+      defaultLink: z.record(z.string(), z.number()).default({}),
+      /** Concentrator id → PLC link parameters (see docs/hes-simulator.md). */
+      concentrators: z.record(z.string(), z.record(z.string(), z.number())).default({}),
+      cellular: z.record(z.string(), z.number()).default({}),
+      statusWordProbability: z.number().min(0).max(1).default(0.01),
+      /** Cron for pushing load profiles and status words (empty: off). */
+      collectSchedule: z.string().default(''),
+    }).prefault({}),
+  }).prefault({}),
+  commands: z.object({
+    /** EndDeviceControlType code → HES command table. */
+    mappingFile: z.string().default(path.join(repoRoot, 'mappings', 'end-device-control-types.json')),
+    pollMs: z.number().int().positive().default(250),
+    /** Commands leased per dispatcher pass, and how many are with the head-end at once. */
+    batchSize: z.number().int().positive().default(32),
+    concurrency: z.number().int().positive().default(8),
+    /** A sent command whose answer has not come after this is sent again (same commandId). */
+    leaseMs: z.number().int().positive().default(120_000),
+    /** Attempts for transient head-end failures before the command is dead (4.1 to the sender). */
+    maxAttempts: z.number().int().positive().default(6),
+    baseDelayMs: z.number().int().positive().default(2_000),
+    maxDelayMs: z.number().int().positive().default(5 * 60_000),
+    /** HES command kind → priority (overrides the mapping table). */
+    priorities: z.record(z.string(), z.number().int()).default({}),
+    /** Case-insensitive regex over EndDeviceControl/reason → priority (the highest match wins). */
+    priorityByReason: z.record(z.string(), z.number().int()).default({ 'safety|emergency|danger': 100, 'payment|paid': 90 }),
+    maxDevicesPerRequest: z.number().int().positive().default(10_000),
+    timeSync: z.object({
+      /** Cron for synchronising every in-service meter's clock (empty: only on request). */
+      schedule: z.string().default(''),
+      /** A corrected offset beyond this raises a clock-drift event (3.36.0.79). */
+      driftThresholdSeconds: z.number().nonnegative().default(10),
+    }).prefault({}),
+  }).prefault({}),
   subscriptions: z.object({
     /** The admin API answers only on loopback (embedded default, until the security issue lands). */
     adminLoopbackOnly: z.boolean().default(true),

@@ -1,10 +1,12 @@
 import type { NounDeps } from './noun-deps.js';
 import type { HandlerRegistry } from '../registry/handler-registry.js';
+import { registerEndDeviceControls } from './EndDeviceControls/register.js';
 import { registerEndDeviceEvents } from './EndDeviceEvents/register.js';
 import { registerMeterReadings } from './MeterReadings/register.js';
 
 /** Every CIM noun this gateway serves registers its (verb, noun) routes here. */
 const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [
+  registerEndDeviceControls,
   registerEndDeviceEvents,
   registerMeterReadings,
 ];

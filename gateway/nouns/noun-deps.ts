@@ -8,6 +8,7 @@ import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { EventsFacade } from './EndDeviceEvents/events-facade.js';
 import type { HesPort } from '../ports/hes.port.js';
 import type { ReadingStore } from '../ports/reading-store.port.js';
+import type { CommandsFacade } from './EndDeviceControls/commands-facade.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -23,4 +24,7 @@ export interface NounDeps {
   readings: ReadingStore;
   /** The head-end, when one is connected (on-demand reads). */
   hes?: HesPort;
+  /** EndDeviceControls accept and cancel (HES issue); `commandsNudge` wakes the dispatcher. */
+  commands?: CommandsFacade;
+  commandsNudge?: () => void;
 }

@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   statusWordProbability?: number;
   /** Cron expression for load-profile and status-word collection (empty: only on collect()). */
   collectSchedule?: string;
+  /** Embedded mode: a meter the gateway knows but the simulator does not yet is provisioned on first use. */
+  lookupMeter?: (mRID: string) => Promise<HesMeter | undefined>;
 }
 
 export class HesUnavailable extends Error {
@@ -81,7 +83,7 @@ export class HesSimulator implements HesPort {
 
   async readOnDemand(meter: string, readingTypes: string[], start: Date, end: Date): Promise<Reading[]> {
     this.checkAvailable();
-    const m = this.meters.get(meter);
+    const m = await this.find(meter);
     if (!m) throw new Error(`meter ${meter} is not known to the head-end`);
     const down = await this.hop(m);
     if (!down.ok) throw new Error(down.reason);
@@ -183,7 +185,7 @@ export class HesSimulator implements HesPort {
   // ---- internals ----
   private async run(command: HesCommand): Promise<HesOutcome> {
     this.checkAvailable();
-    const m = this.meters.get(command.meter);
+    const m = await this.find(command.meter);
     const now = () => this.clock.now().getTime();
     if (!m) return this.finish(command, false, { status: 'failed', transient: false, reason: `meter ${command.meter} is not known to the head-end` }, []);
     const down = await this.hop(m);
@@ -198,6 +200,14 @@ export class HesSimulator implements HesPort {
     const up = await this.hop(m);
     if (!up.ok) return { status: 'failed', transient: true, reason: `${up.reason} (answer lost after execution)` };
     return outcome;
+  }
+
+  private async find(mRID: string): Promise<SimMeterState | undefined> {
+    const known = this.meters.get(mRID);
+    if (known || !this.options.lookupMeter) return known;
+    const found = await this.options.lookupMeter(mRID);
+    if (found) await this.provision(found);
+    return this.meters.get(mRID);
   }
 
   private async finish(command: HesCommand, executed: boolean, outcome: HesOutcome, events: DeviceEvent[]): Promise<HesOutcome> {

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { GatewayConfig } from '../../config/config.js';
+import { ControlTypeTable } from '../../domain/commands/control-types.js';
+import type { DeviceEvent } from '../../domain/events/device-event.js';
+import type { Logger } from '../../logging/logger.js';
+import { commandsPayload } from '../../nouns/EndDeviceControls/end-device-controls.mapper.js';
+import type { CommandsFacade } from '../../nouns/EndDeviceControls/commands-facade.js';
+import type { Clock } from '../../ports/clock.port.js';
+import type { HesPort } from '../../ports/hes.port.js';
+import type { MeterRegistry } from '../../ports/meter-registry.port.js';
+import type { NetworkStore } from '../../ports/network-store.port.js';
+import type { ReadingStore } from '../../ports/reading-store.port.js';
+import { Poller } from '../../runtime/poller.js';
+import { acceptCommands } from '../../use-cases/accept-commands.use-case.js';
+import { cancelCommands } from '../../use-cases/cancel-commands.use-case.js';
+import { hesPushListener } from '../../use-cases/confirm-commands.use-case.js';
+import { dispatchCommands } from '../../use-cases/dispatch-commands.use-case.js';
+import { replyCommands } from '../../use-cases/reply-commands.use-case.js';
+import { timeSyncCommands } from '../../use-cases/time-sync-commands.use-case.js';
+import { HttpHes } from '../hes-http/hes.http.js';
+import { SqliteCommandQueue } from '../sqlite/command-queue.sqlite.js';
+import type { SqliteOutbox } from '../sqlite/outbox.sqlite.js';
+import type { Db } from '../sqlite/sqlite-database.js';
+import { HesSimulator } from './hes-simulator.js';
+
+export interface CommandsModule {
+  hes: HesPort;
+  /** The embedded simulator (undefined in http mode or when a head-end was passed in). */
+  simulator?: HesSimulator;
+  queue: SqliteCommandQueue;
+  facade: CommandsFacade;
+  /** One dispatcher pass plus due async replies (the 'commands' poller; tests call it through drain). */
+  tick: () => Promise<number>;
+  nudge: () => void;
+  timeSync: ReturnType<typeof timeSyncCommands>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** The HES part of the composition root (called by app.ts only): head-end adapter, command queue, dispatcher, schedules. */
+export function createCommandsModule(deps: {
+  db: Db; outbox: SqliteOutbox; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; meters: MeterRegistry; network: NetworkStore;
+  readings: ReadingStore; ingestEvents: (events: DeviceEvent[], source: string) => Promise<unknown>; hes?: HesPort;
+}): CommandsModule {
+  const { config, clock, meters } = deps;
+  const cfg = config.commands;
+  const log = deps.log.child({ component: 'commands' });
+  const table = new ControlTypeTable(JSON.parse(readFileSync(cfg.mappingFile, 'utf8')), { byKind: cfg.priorities, byReason: cfg.priorityByReason });
+  const queue = new SqliteCommandQueue(deps.db, deps.outbox);
+  let simulator: HesSimulator | undefined;
+  let hes: HesPort;
+  if (deps.hes) hes = deps.hes;
+  else if (config.hes.mode === 'http') {
+    if (!config.hes.url) throw new Error('hes.mode is http but hes.url is not set');
+    hes = new HttpHes(config.hes.url, { timeoutMs: config.hes.requestTimeoutMs, pollMs: config.hes.pollMs });
+  } else {
+    const s = config.hes.simulator;
+    simulator = new HesSimulator({
+      dataDir: s.dataDir ?? path.join(config.dataDir, 'hes-simulator'), seed: s.seed, clock, timeScale: s.timeScale, retryBudget: s.retryBudget,
+      thresholdDb: s.thresholdDb, defaultLink: s.defaultLink, concentrators: s.concentrators, cellular: s.cellular,
+      statusWordProbability: s.statusWordProbability, collectSchedule: s.collectSchedule,
+      lookupMeter: async (mRID) => {
+        const m = await meters.get(mRID);
+        return m && { mRID: m.mRID, commPath: m.commPath, ...(m.concentratorId ? { concentratorId: m.concentratorId } : {}) };
+      },
+    });
+    hes = simulator;
+  }
+  hes.listen(hesPushListener({ queue, table, ingestEvents: deps.ingestEvents, readings: deps.readings, meters, log }));
+
+  const timeSync = timeSyncCommands({
+    queue, network: deps.network, table, clock, source: config.gateway.source, thresholdSeconds: cfg.timeSync.driftThresholdSeconds,
+    validMs: 3_600_000, ingestEvents: deps.ingestEvents,
+  });
+  const dispatch = dispatchCommands({ queue, hes, clock, log, settings: cfg, onSucceeded: timeSync.onSucceeded });
+  const replies = replyCommands({ queue, clock, source: config.gateway.source, toPayload: commandsPayload });
+  const tick = async () => (await dispatch()) + (await replies());
+  const poller = new Poller('commands', tick, cfg.pollMs, log);
+  const facade: CommandsFacade = {
+    accept: (controls, meta) => acceptCommands(controls, meta, { queue, meters, table, clock, maxDevices: cfg.maxDevicesPerRequest }),
+    cancel: (targets, meta) => cancelCommands(targets, meta, { queue, clock }),
+  };
+  let cron: { stop(): void } | undefined;
+  return {
+    hes, queue, facade, tick, timeSync, ...(simulator ? { simulator } : {}),
+    nudge: () => poller.nudge(),
+    start: () => {
+      poller.start();
+      if (cfg.timeSync.schedule) cron = timeSync.schedule(cfg.timeSync.schedule, (err) => log.error({ err }, 'scheduled time sync failed'));
+    },
+    stop: async () => {
+      cron?.stop();
+      await poller.stop();
+      await simulator?.stop();
+      if (hes instanceof HttpHes) await hes.close();
+    },
+  };
+}
