@@ -23,15 +23,14 @@ export function createHandler(commands: CommandsFacade, config: Readonly<Gateway
       const controls = readEndDeviceControls(child(ctx.message.payload, 'EndDeviceControls')!, kind);
       const h = ctx.message.header;
       const replyAddress = ctx.async ? h.replyAddress : undefined;
-      const { result, rejected } = await commands.accept(controls, {
+      const { result } = await commands.accept(controls, {
         source: ctx.source, messageId: ctx.messageId, correlationId: ctx.correlationId, verb: ctx.verb,
         typed: ctx.message.form === 'typed', rewrite: [...ctx.message.rewrite.original.entries()],
         ...(h.messageId !== undefined ? { senderMessageId: h.messageId } : {}),
         ...(replyAddress ? { replyAddress, protocol: protocolFor(replyAddress, config.replies) } : {}),
       });
       nudge();
-      const stored = result.request.rejected;
-      const reply = acceptedReply(result.commands, result.created ? stored : rejected.map((e) => ({ code: e.code, details: e.details ?? '', ...(e.xpath ? { xpath: e.xpath } : {}) })), ctx.async);
+      const reply = acceptedReply(result.commands, result.request.rejected, ctx.async);
       return { reply, payload: commandsPayload(result.commands), ...(replyAddress ? { deferred: true } : {}) };
     },
   };
