@@ -69,6 +69,7 @@ export function simulatorApp(sim: HesSimulator): express.Express {
     res.json({ items, last: seq });
   });
   app.get('/hes/executions', (_req, res) => res.json(sim.executions()));
+  app.get('/hes/stats', (_req, res) => res.json(sim.stats()));
   app.post('/hes/collect', guard(async (_req, res) => res.json(await sim.collect())));
   app.post('/hes/supply', guard(async (req, res) => {
     const b = req.body as { meters: string[]; on: boolean };

@@ -55,6 +55,8 @@ export class HesSimulator implements HesPort {
   private readonly clock: Clock;
   private readonly links = new Map<string, PlcLinkParams>();
   private available = true;
+  /** execute calls, and those for a commandId already finished or in flight (recognised resends). */
+  private readonly calls = { execute: 0, resends: 0 };
   private cron: Cron | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
 
@@ -71,10 +73,12 @@ export class HesSimulator implements HesPort {
 
   // ---- HesPort ----
   async execute(command: HesCommand): Promise<HesOutcome> {
+    this.calls.execute += 1;
     const done = this.log.get(command.commandId);
-    if (done) return done.outcome;
     // A resend while the first is still on its way joins it rather than acting twice.
     const running = this.inflight.get(command.commandId);
+    if (done || running) this.calls.resends += 1;
+    if (done) return done.outcome;
     if (running) return running;
     const run = this.run(command).finally(() => this.inflight.delete(command.commandId));
     this.inflight.set(command.commandId, run);
@@ -135,6 +139,10 @@ export class HesSimulator implements HesPort {
 
   executions(): Execution[] {
     return this.log.all();
+  }
+
+  stats(): { execute: number; resends: number; meters: number } {
+    return { ...this.calls, meters: this.meters.size };
   }
 
   /** Cuts or restores supply at meters (an outage): energy stops, last-gasp / restore events are pushed. */
