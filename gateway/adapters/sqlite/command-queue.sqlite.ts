@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Command, CommandRequest, NewCommand, StoredRequest } from '../../domain/commands/command.js';
 import { assertTransition, CommandState } from '../../domain/commands/command-state.js';
 import type { AcceptResult, CommandOutcome, CommandQueue, Confirmation } from '../../ports/command-queue.port.js';
@@ -65,8 +66,17 @@ function toCommand(r: Row): Command {
 
 /** The command queue in the embedded store; replies are queued into the same database's outbox. */
 export class SqliteCommandQueue implements CommandQueue {
+  /** Prepared once per SQL text: preparing costs more than running these small statements. */
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+
   constructor(private readonly db: Db, private readonly outbox: SqliteOutbox) {
     migrate(db, MIGRATIONS);
+  }
+
+  private q(sql: string): Database.Statement<unknown[]> {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
   }
 
   async accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {
@@ -75,14 +85,14 @@ export class SqliteCommandQueue implements CommandQueue {
       const existing = this.requestRow(request.source, request.messageId);
       if (existing) return { request: this.toRequest(existing), commands: this.itemsOf(existing.id), created: false };
       const replyState = request.replyAddress ? 'waiting' : 'none';
-      const id = Number(this.db.prepare(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite,
+      const id = Number(this.q(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite,
         rejected, reply_state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(request.source, request.messageId, request.correlationId, request.verb,
         request.replyAddress ?? null, request.protocol ?? null, request.typed ? 1 : 0, JSON.stringify(request.rewrite), JSON.stringify(request.rejected), replyState, t).lastInsertRowid);
-      const insert = this.db.prepare(`INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
+      const insert = this.q(`INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
         priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?) ON CONFLICT DO NOTHING`);
-      const item = this.db.prepare('INSERT INTO command_request_items (request_id, position, command_id) VALUES (?, ?, ?)');
-      const byKey = this.db.prepare('SELECT command_id FROM commands WHERE command_key = ?');
+      const item = this.q('INSERT INTO command_request_items (request_id, position, command_id) VALUES (?, ?, ?)');
+      const byKey = this.q('SELECT command_id FROM commands WHERE command_key = ?');
       commands.forEach((c, position) => {
         // A command key seen before (the same control re-sent without MessageID) joins this request as it is.
         insert.run(c.commandId, c.commandKey, c.meter, c.deviceLabel, c.kind, c.controlType, c.controlMRID ?? null, c.source, JSON.stringify(c.params),
@@ -107,11 +117,11 @@ export class SqliteCommandQueue implements CommandQueue {
   async lease(now: Date, limit: number, leaseMs: number): Promise<Command[]> {
     const t = now.getTime();
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT c.* FROM commands c
+      const rows = this.q(`SELECT c.* FROM commands c
         WHERE c.state IN ('queued', 'sent') AND c.next_attempt_at <= @t AND c.lease_until <= @t
           AND NOT EXISTS (SELECT 1 FROM commands p WHERE p.meter = c.meter AND p.seq < c.seq AND p.state IN ${OPEN})
         ORDER BY c.priority DESC, c.seq LIMIT @limit`).all({ t, limit }) as Row[];
-      const mark = this.db.prepare(`UPDATE commands SET state = 'sent', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE seq = ?`);
+      const mark = this.q(`UPDATE commands SET state = 'sent', attempts = attempts + 1, lease_until = ?, updated_at = ? WHERE seq = ?`);
       for (const r of rows) {
         // A resend of a command already sent (its lease ran out: the process died mid-call) keeps its state.
         if (r.state !== 'sent') assertTransition(r.command_id, r.state, 'sent');
@@ -139,7 +149,7 @@ export class SqliteCommandQueue implements CommandQueue {
   }
 
   async byControl(source: string, controlMRID: string, meters?: string[]): Promise<Command[]> {
-    const rows = this.db.prepare('SELECT * FROM commands WHERE source = ? AND control_mrid = ? ORDER BY seq').all(source, controlMRID) as Row[];
+    const rows = this.q('SELECT * FROM commands WHERE source = ? AND control_mrid = ? ORDER BY seq').all(source, controlMRID) as Row[];
     return rows.filter((r) => !meters || meters.includes(r.meter)).map(toCommand);
   }
 
@@ -154,7 +164,7 @@ export class SqliteCommandQueue implements CommandQueue {
   }
 
   async dueReplies(limit: number) {
-    const rows = this.db.prepare(`SELECT r.* FROM command_requests r WHERE r.reply_state = 'waiting' AND NOT EXISTS (
+    const rows = this.q(`SELECT r.* FROM command_requests r WHERE r.reply_state = 'waiting' AND NOT EXISTS (
       SELECT 1 FROM command_request_items i JOIN commands c ON c.command_id = i.command_id WHERE i.request_id = r.id AND c.state IN ${OPEN})
       ORDER BY r.id LIMIT ?`).all(limit) as RequestRow[];
     return rows.map((r) => ({ request: this.toRequest(r), commands: this.itemsOf(r.id) }));
@@ -162,23 +172,23 @@ export class SqliteCommandQueue implements CommandQueue {
 
   async closeRequest(requestId: number, reply: NewOutbound, now: Date): Promise<boolean> {
     return this.db.transaction(() => {
-      const changed = this.db.prepare(`UPDATE command_requests SET reply_state = 'queued' WHERE id = ? AND reply_state = 'waiting'`).run(requestId);
+      const changed = this.q(`UPDATE command_requests SET reply_state = 'queued' WHERE id = ? AND reply_state = 'waiting'`).run(requestId);
       if (changed.changes === 1) this.outbox.enqueueSync(reply, now.getTime());
       return changed.changes === 1;
     })();
   }
 
   async confirm(c: Confirmation): Promise<string | undefined> {
-    const row = (c.commandId ? this.row(c.commandId) : undefined) ?? (this.db.prepare(`SELECT * FROM commands WHERE meter = ? AND confirmed_by IS NULL
+    const row = (c.commandId ? this.row(c.commandId) : undefined) ?? (this.q(`SELECT * FROM commands WHERE meter = ? AND confirmed_by IS NULL
       AND state IN ('sent', 'succeeded') AND kind IN (SELECT value FROM json_each(?)) ORDER BY seq DESC LIMIT 1`).get(c.meter, JSON.stringify(c.kinds)) as Row | undefined);
     if (!row || row.meter !== c.meter) return undefined;
-    this.db.prepare('UPDATE commands SET confirmed_by = ?, confirmed_at = ? WHERE seq = ? AND confirmed_by IS NULL').run(c.eventType, c.at.getTime(), row.seq);
+    this.q('UPDATE commands SET confirmed_by = ?, confirmed_at = ? WHERE seq = ? AND confirmed_by IS NULL').run(c.eventType, c.at.getTime(), row.seq);
     return row.command_id;
   }
 
   async counts(): Promise<Record<CommandState, number>> {
     const out = Object.fromEntries(Object.values(CommandState).map((s) => [s, 0])) as Record<CommandState, number>;
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM commands GROUP BY state').all() as { state: CommandState; n: number }[]) out[r.state] = r.n;
+    for (const r of this.q('SELECT state, COUNT(*) AS n FROM commands GROUP BY state').all() as { state: CommandState; n: number }[]) out[r.state] = r.n;
     return out;
   }
 
@@ -187,7 +197,7 @@ export class SqliteCommandQueue implements CommandQueue {
     for (const f of from) assertTransition('(bulk)', f, to);
     const states = from.map((s) => `'${s}'`).join(', ');
     const detailSql = detail ? `, detail = replace(@detail, '{end}', strftime('%Y-%m-%dT%H:%M:%SZ', not_after / 1000, 'unixepoch'))` : '';
-    return this.db.prepare(`UPDATE commands SET state = @to, updated_at = @t, lease_until = 0${detailSql} WHERE state IN (${states}) AND ${where}`)
+    return this.q(`UPDATE commands SET state = @to, updated_at = @t, lease_until = 0${detailSql} WHERE state IN (${states}) AND ${where}`)
       .run({ to, t, ...(detail ? { detail } : {}) }).changes;
   }
 
@@ -203,27 +213,27 @@ export class SqliteCommandQueue implements CommandQueue {
     assertTransition(row.command_id, row.state, to);
     const cols = Object.keys(set);
     const t = now.getTime();
-    const changed = this.db.prepare(`UPDATE commands SET state = @to, updated_at = @t${cols.map((k) => `, ${k} = @${k}`).join('')} WHERE seq = @seq AND state = @from`)
+    const changed = this.q(`UPDATE commands SET state = @to, updated_at = @t${cols.map((k) => `, ${k} = @${k}`).join('')} WHERE seq = @seq AND state = @from`)
       .run({ ...set, to, t, seq: row.seq, from: row.state });
     if (changed.changes !== 1) throw new Error(`command ${row.command_id} changed underneath (${row.state} → ${to})`);
     return toCommand(this.row(row.command_id)!);
   }
 
   private row(commandId: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM commands WHERE command_id = ?').get(commandId) as Row | undefined;
+    return this.q('SELECT * FROM commands WHERE command_id = ?').get(commandId) as Row | undefined;
   }
 
   private requestRow(source: string, messageId: string): RequestRow | undefined {
-    return this.db.prepare('SELECT * FROM command_requests WHERE source = ? AND message_id = ?').get(source, messageId) as RequestRow | undefined;
+    return this.q('SELECT * FROM command_requests WHERE source = ? AND message_id = ?').get(source, messageId) as RequestRow | undefined;
   }
 
   private itemsOf(requestId: number): Command[] {
-    return (this.db.prepare(`SELECT c.* FROM command_request_items i JOIN commands c ON c.command_id = i.command_id
+    return (this.q(`SELECT c.* FROM command_request_items i JOIN commands c ON c.command_id = i.command_id
       WHERE i.request_id = ? ORDER BY i.position`).all(requestId) as Row[]).map(toCommand);
   }
 
   private toRequest(r: RequestRow): StoredRequest {
-    const ids = (this.db.prepare('SELECT command_id FROM command_request_items WHERE request_id = ? ORDER BY position').all(r.id) as { command_id: string }[]).map((x) => x.command_id);
+    const ids = (this.q('SELECT command_id FROM command_request_items WHERE request_id = ? ORDER BY position').all(r.id) as { command_id: string }[]).map((x) => x.command_id);
     return {
       id: r.id, source: r.source, messageId: r.message_id, correlationId: r.correlation_id, verb: r.verb, typed: r.typed === 1,
       rewrite: JSON.parse(r.rewrite) as [string, string][], rejected: JSON.parse(r.rejected) as StoredRequest['rejected'], replyState: r.reply_state, commandIds: ids,
