@@ -16,6 +16,8 @@ import { registerNouns } from './nouns/index.js';
 import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
+import type { EventPublisher } from './ports/event-publisher.port.js';
+import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
 import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
@@ -26,6 +28,9 @@ export interface GatewayOptions {
   log?: Logger;
   clock?: Clock;
   delivery?: DeliveryTransport;
+  /** The head-end; none is wired by default until the simulator lands (meters are then provisioned in the gateway only). */
+  hes?: HesPort;
+  publisher?: EventPublisher;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
 }
@@ -35,6 +40,8 @@ export interface Gateway {
   registry: HandlerRegistry;
   schemas: SchemaSet;
   db: Db;
+  /** The ports handlers get; scripts (demo seed, synthetic provisioning) use the same. */
+  deps: NounDeps;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -55,8 +62,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const network = new SqliteNetwork(db);
   const registry = new HandlerRegistry();
   // Until subscriptions exist (EndDeviceEvents issue) there is nobody to publish to.
-  const publisher = { publish: async () => 0 };
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher };
+  const publisher = options.publisher ?? { publish: async () => 0 };
+  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher, hes: options.hes, removalListeners: [] };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
@@ -72,7 +79,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db,
+    app, registry, schemas, db, deps: nounDeps,
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();

@@ -2,7 +2,8 @@ import type { GatewayConfig } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { MeterRegistry } from '../ports/meter-registry.port.js';
-import type { NetworkStore } from '../ports/network-store.port.js';
+import type { MeterRemovalListener, NetworkStore } from '../ports/network-store.port.js';
+import type { HesPort } from '../ports/hes.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
 
@@ -15,4 +16,8 @@ export interface NounDeps {
   meters: MeterRegistry;
   network: NetworkStore;
   publisher: EventPublisher;
+  /** The head-end (simulator or real); provisioning tells it which meters exist and where. */
+  hes?: HesPort | undefined;
+  /** Told when meters are removed (the command queue cancels their pending commands). */
+  removalListeners: MeterRemovalListener[];
 }
