@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
-import type express from 'express';
+import express from 'express';
 import type { GatewayConfig } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
@@ -8,6 +8,7 @@ import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
+import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
 import { RestIngress } from './ingress/rest/rest-ingress.js';
@@ -19,6 +20,7 @@ import type { DeliveryTransport } from './ports/delivery.port.js';
 import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
@@ -42,6 +44,8 @@ export interface Gateway {
   db: Db;
   /** The ports handlers get; scripts (demo seed, synthetic provisioning) use the same. */
   deps: NounDeps;
+  /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
+  events: EventsModule;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -61,28 +65,39 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const store = new SqliteMessageStore(db, outbox);
   const network = new SqliteNetwork(db);
   const registry = new HandlerRegistry();
-  // Until subscriptions exist (EndDeviceEvents issue) there is nobody to publish to.
-  const publisher = options.publisher ?? { publish: async () => 0 };
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher, hes: options.hes, removalListeners: [] };
+  const events = createEventsModule({ db, config, clock, log, outbox, meters: network, network });
+  const eventsReady = events.init();
+  eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
+  const publisher = options.publisher ?? events.publisher;
+  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher, events: events.facade, hes: options.hes, removalListeners: [] };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
   const processor = new MessageProcessor({ config, schemas, registry, store, clock, log });
-  const soap = new SoapIngress(processor, config.gateway.source, log);
-  const rest = new RestIngress(processor, schemas, config.limits.maxJsonDepth, log);
+  const metrics = new GatewayMetrics(outbox);
+  const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
+  const soap = new SoapIngress(observed, config.gateway.source, log, metrics.rejected('soap'));
+  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, metrics.rejected('rest'));
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log });
+  const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, extraRouters: [metricsRouter, events.router] });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
-  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log)];
+  // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
+  const eventsTick = async () => (await eventsReady, events.tick());
+  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
+    new Poller('events', eventsTick, config.outages.checkMs, log)];
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, deps: nounDeps,
+    app, registry, schemas, db, events, deps: nounDeps,
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();
+      await eventsTick();
       await outboxTick();
     },
     listen: () => new Promise((resolve) => {

@@ -35,6 +35,9 @@ export interface Processed {
   rewrite: NsRewrite;
   result: Reply['result'];
   acknowledged: boolean;
+  /** What the request said it was, for logs and metrics. */
+  verb?: string;
+  noun?: string;
 }
 
 export interface ProcessorDeps {
@@ -63,7 +66,8 @@ export class MessageProcessor {
     // One line per message, carrying the ids a support engineer searches by.
     this.deps.log.info({
       transport: input.transport,
-      noun: textAt(header, 'Noun'),
+      verb: processed.verb,
+      noun: processed.noun,
       correlationId: textAt(header, 'CorrelationID'),
       replyMessageId: textAt(header, 'MessageID'),
       result: processed.result,
@@ -194,7 +198,7 @@ export class MessageProcessor {
   private replay(message: CimMessage, stored: string): Processed {
     const response = JSON.parse(stored) as XNode;
     const result = (textAt(child(response, 'Reply'), 'Result') ?? 'OK') as Reply['result'];
-    return { response, rewrite: message.rewrite, result, acknowledged: result === 'OK' && isAck(response) };
+    return { response, rewrite: message.rewrite, result, acknowledged: result === 'OK' && isAck(response), verb: message.header.verb, noun: message.header.noun };
   }
 
   answer(message: CimMessage, reply: Reply, payload?: XNode, messageId?: string): Processed {
@@ -210,7 +214,7 @@ export class MessageProcessor {
       typed: message.form === 'typed' && Boolean(header.noun),
       timestamp: this.deps.clock.now(),
     });
-    return { response, rewrite: message.rewrite, result: reply.result, acknowledged: false };
+    return { response, rewrite: message.rewrite, result: reply.result, acknowledged: false, verb: header.verb, noun: header.noun };
   }
 
   protocolFor(address: string): 'SOAP' | 'REST' {

@@ -81,6 +81,35 @@ export const configSchema = z.object({
     requestTimeoutMs: z.number().int().positive().default(15_000),
     batchSize: z.number().int().positive().default(32),
   }).prefault({}),
+  events: z.object({
+    /** The EndDeviceEventType table: CIM codes, HES vendor codes, status-word bits. */
+    typesFile: z.string().default(path.join(repoRoot, 'mappings', 'end-device-event-types.json')),
+    /** Most events one get EndDeviceEvents answers (the rest: 0.2, narrow the window). */
+    maxGetResults: z.number().int().positive().default(10_000),
+    /** Events handed to the publisher per pass. */
+    publishBatch: z.number().int().positive().default(500),
+  }).prefault({}),
+  outages: z.object({
+    /** Interruptions strictly longer than this are outages (the use case's 30 s rule). */
+    thresholdSeconds: z.number().positive().default(30),
+    /** Offs of one transformer / concentrator starting within this of the outage's first off join it. */
+    groupWindowSeconds: z.number().nonnegative().default(60),
+    /** How often the gateway clock is checked for offs that passed the threshold without a restore. */
+    checkMs: z.number().int().positive().default(1_000),
+  }).prefault({}),
+  subscriptions: z.object({
+    /** The admin API answers only on loopback (embedded default, until the security issue lands). */
+    adminLoopbackOnly: z.boolean().default(true),
+    /** Subscriptions from configuration, kept in the store under their id at every start. */
+    items: z.array(z.object({
+      id: z.string().min(1),
+      endpoint: z.url(),
+      noun: z.string().min(1).default('EndDeviceEvents'),
+      protocol: deliveryProtocol.default('SOAP'),
+      eventTypes: z.array(z.string()).optional(),
+      deviceGroup: z.string().optional(),
+    })).default([]),
+  }).prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

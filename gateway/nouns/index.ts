@@ -1,9 +1,10 @@
 import type { NounDeps } from './noun-deps.js';
 import type { HandlerRegistry } from '../registry/handler-registry.js';
+import { registerEndDeviceEvents } from './EndDeviceEvents/register.js';
 import { registerMeterConfig } from './MeterConfig/register.js';
 
 /** Every CIM noun this gateway serves registers its (verb, noun) routes here. */
-const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [registerMeterConfig];
+const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [registerEndDeviceEvents, registerMeterConfig];
 
 export function registerNouns(registry: HandlerRegistry, deps: NounDeps): void {
   for (const register of nouns) register(registry, deps);

@@ -6,6 +6,7 @@ import type { MeterRemovalListener, NetworkStore } from '../ports/network-store.
 import type { HesPort } from '../ports/hes.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
+import type { EventsFacade } from './EndDeviceEvents/events-facade.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -20,4 +21,6 @@ export interface NounDeps {
   hes?: HesPort | undefined;
   /** Told when meters are removed (the command queue cancels their pending commands). */
   removalListeners: MeterRemovalListener[];
+  /** EndDeviceEvents ingest and search (events issue). */
+  events: EventsFacade;
 }

@@ -63,7 +63,7 @@ export function statusFor(processed: Processed): number {
 
 /** The REST binding, socket-free: same messages as SOAP, in XML or in the documented JSON form. */
 export class RestIngress {
-  constructor(private readonly processor: MessageProcessor, private readonly schemas: SchemaSet, private readonly maxJsonDepth: number, private readonly log: Logger) {}
+  constructor(private readonly processor: Pick<MessageProcessor, 'process'>, private readonly schemas: SchemaSet, private readonly maxJsonDepth: number, private readonly log: Logger, private readonly onRejected: (reason: string) => void = () => undefined) {}
 
   async handle(req: RestRequest): Promise<HttpAnswer> {
     const requestFormat = formatOf(mediaType(req.contentType));
@@ -87,7 +87,8 @@ export class RestIngress {
       }
     } catch (err) {
       if (err instanceof ProtocolRejection) {
-        this.log.warn({ transport: 'rest', title: err.title, detail: err.message, ...err.where }, 'message rejected');
+        this.onRejected(err.title);
+      this.log.warn({ transport: 'rest', title: err.title, detail: err.message, ...err.where }, 'message rejected');
         return rejectionProblem(err);
       }
       const reference = randomUUID();

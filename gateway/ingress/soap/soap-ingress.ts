@@ -35,7 +35,7 @@ function requestedAction(req: SoapRequest): string | undefined {
  * Only a broken envelope is a Fault; everything inside a readable message gets a Reply.
  */
 export class SoapIngress {
-  constructor(private readonly processor: MessageProcessor, private readonly source: string, private readonly log: Logger) {}
+  constructor(private readonly processor: Pick<MessageProcessor, 'process'>, private readonly source: string, private readonly log: Logger, private readonly onRejected: (reason: string) => void = () => undefined) {}
 
   async handle(req: SoapRequest): Promise<HttpAnswer> {
     const type = mediaType(req.contentType);
@@ -82,6 +82,7 @@ export class SoapIngress {
 
   private fault(version: SoapVersion, err: unknown, code?: 'VersionMismatch'): HttpAnswer {
     if (err instanceof ProtocolRejection) {
+      this.onRejected(err.title);
       this.log.warn({ transport: 'soap', title: err.title, detail: err.message, ...err.where }, 'message rejected');
       const where = [err.where.line && `line ${err.where.line}`, err.where.column && `column ${err.where.column}`].filter(Boolean).join(', ');
       const details = where ? `${where}: ${err.message}` : err.message;
