@@ -19,6 +19,7 @@ import { registerNouns } from './nouns/index.js';
 import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
+import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -31,10 +32,11 @@ export interface GatewayOptions {
   log?: Logger;
   clock?: Clock;
   delivery?: DeliveryTransport;
+  /** The head-end; none is wired by default until the simulator lands (meters are then provisioned in the gateway only). */
+  hes?: HesPort;
+  publisher?: EventPublisher;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
-  /** A head-end for on-demand reads (tests pass a fake; the simulator is wired by the HES issue). */
-  hes?: HesPort;
 }
 
 export interface Gateway {
@@ -42,6 +44,8 @@ export interface Gateway {
   registry: HandlerRegistry;
   schemas: SchemaSet;
   db: Db;
+  /** The ports handlers get; scripts (demo seed, synthetic provisioning) use the same. */
+  deps: NounDeps;
   /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
   events: EventsModule;
   /** Starts background workers (async inbox, outbox). */
@@ -66,10 +70,10 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const events = createEventsModule({ db, config, clock, log, outbox, meters: network, network });
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
-  const publisher = events.publisher;
+  const publisher = options.publisher ?? events.publisher;
   const readings = new SqliteReadingStore(db);
   const nounDeps: NounDeps = {
-    config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, ...(options.hes ? { hes: options.hes } : {}),
+    config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, hes: options.hes, removalListeners: [],
   };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
@@ -95,7 +99,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events,
+    app, registry, schemas, db, events, deps: nounDeps,
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();

@@ -1,6 +1,8 @@
 import { loadConfig, ConfigError } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 import { createGateway } from './app.js';
+import { provisioningDeps } from './nouns/MeterConfig/register.js';
+import { readNetworkSeed, seedTopology } from './use-cases/seed-topology.use-case.js';
 
 async function main(): Promise<void> {
   let config;
@@ -15,6 +17,11 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config);
   const gateway = createGateway(config, { log });
+  if (config.demo.enabled) {
+    // Before listening, so the first `get MeterConfig` already sees the demo network.
+    const seeded = await seedTopology(provisioningDeps(gateway.deps), readNetworkSeed(config.demo.seedFile));
+    log.info({ seedFile: config.demo.seedFile, meters: seeded.accepted, changed: seeded.changed, conflicts: seeded.errors.length }, 'demo network provisioned');
+  }
   gateway.start();
   const server = await gateway.listen();
   const address = server.address();

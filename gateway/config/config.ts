@@ -83,6 +83,21 @@ export const configSchema = z.object({
       worker: z.boolean().default(true),
     }).prefault({}),
   }).prefault({}),
+  provisioning: z.object({
+    /** Meters per `get MeterConfig` page when the request asks for no pageSize. */
+    pageSize: z.number().int().positive().default(1000),
+    /** Upper bound on a requested pageSize (a page is one message held in memory). */
+    maxPageSize: z.number().int().positive().default(10_000),
+    /** Meters per created/changed MeterConfig event (a bulk message becomes several events). */
+    eventChunk: z.number().int().positive().default(1000),
+    /** Zone of concentrator collection and read schedule cron expressions. */
+    timeZone: z.string().default('America/Santiago'),
+  }).prefault({}),
+  demo: z.object({
+    /** Provision the demo network at start (idempotent), so a first `npm start` shows data. */
+    enabled: z.boolean().default(true),
+    seedFile: z.string().default(path.join(repoRoot, 'seeds', 'demo-network.json')),
+  }).prefault({}),
   outbox: z.object({
     pollMs: z.number().int().positive().default(250),
     maxAttempts: z.number().int().positive().default(12),
@@ -161,6 +176,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
   if (env.AMQP_URL) set(['amqpUrl'], env.AMQP_URL);
   if (env.LOG_LEVEL) set(['logLevel'], env.LOG_LEVEL);
   if (env.GATEWAY_SOURCE) set(['gateway', 'source'], env.GATEWAY_SOURCE);
+  if (env.GATEWAY_DEMO) set(['demo', 'enabled'], !['0', 'false', 'no', 'off'].includes(env.GATEWAY_DEMO.toLowerCase()));
   if (env.GATEWAY_SCHEMA_FOLDERS) set(['schemas', 'folders'], env.GATEWAY_SCHEMA_FOLDERS.split(path.delimiter).filter(Boolean));
   return out;
 }
