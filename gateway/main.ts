@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 import { createGateway } from './app.js';
+import { TransportPolicyError, transportWarning } from './security/tls-listener.js';
 
 async function main(): Promise<void> {
   let config;
@@ -14,14 +15,23 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
-  const gateway = createGateway(config, { log });
+  let gateway;
+  try {
+    gateway = createGateway(config, { log });
+  } catch (err) {
+    if (err instanceof TransportPolicyError) {
+      log.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   gateway.start();
   const server = await gateway.listen();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const local = ['127.0.0.1', 'localhost', '::1'].includes(config.http.host);
-  log.info({ host: config.http.host, port, profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
-  if (!local) log.warn('plain HTTP on a non-loopback address: configure TLS before exposing the gateway');
+  log.info({ host: config.http.host, port, tls: Boolean(config.security.tls), profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
+  const warning = transportWarning(config);
+  if (warning) log.warn(warning);
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -3,6 +3,8 @@ import { ProtocolRejection } from '../../cim/errors.js';
 import type { MessageProcessor, Processed } from '../../cim/message-processor.js';
 import { renderMessageXml } from '../../cim/response-writer.js';
 import type { Logger } from '../../logging/logger.js';
+import type { Authenticator } from '../../security/authenticator.js';
+import type { Credentials } from '../../security/peer-identity.js';
 import { jsonToXnode, xnodeToJson } from '../../xml/json-mapping.js';
 import { MSG_NS } from '../../xml/namespaces.js';
 import type { SchemaSet } from '../../xml/schema-set.js';
@@ -17,6 +19,8 @@ export interface RestRequest {
   body: string;
   contentType?: string;
   accept?: string;
+  /** What the connection presented: client certificate, bearer token. */
+  credentials: Credentials;
 }
 
 function formatOf(type: string): Format | undefined {
@@ -63,7 +67,13 @@ export function statusFor(processed: Processed): number {
 
 /** The REST binding, socket-free: same messages as SOAP, in XML or in the documented JSON form. */
 export class RestIngress {
-  constructor(private readonly processor: MessageProcessor, private readonly schemas: SchemaSet, private readonly maxJsonDepth: number, private readonly log: Logger) {}
+  constructor(
+    private readonly processor: MessageProcessor,
+    private readonly schemas: SchemaSet,
+    private readonly maxJsonDepth: number,
+    private readonly log: Logger,
+    private readonly authenticator: Authenticator,
+  ) {}
 
   async handle(req: RestRequest): Promise<HttpAnswer> {
     const requestFormat = formatOf(mediaType(req.contentType));
@@ -76,7 +86,9 @@ export class RestIngress {
       const xml = requestFormat === 'json' ? this.jsonAsXml(req.body) : req.body;
       const parsed = parseInbound(xml);
       try {
-        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml' });
+        const auth = await this.authenticator.authenticate(req.credentials, 'i6-rest');
+        const caller = { auth, iface: 'i6-rest' as const, ...(req.credentials.remoteAddress ? { remoteAddress: req.credentials.remoteAddress } : {}) };
+        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml', caller });
         const status = statusFor(processed);
         if (format === 'json') {
           return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(xnodeToJson(processed.response, this.schemas.repeatable)) };
