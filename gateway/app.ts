@@ -1,23 +1,28 @@
 import path from 'node:path';
 import type { Server } from 'node:http';
-import type express from 'express';
+import express from 'express';
 import type { GatewayConfig } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
 import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
+import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
 import { SqliteAuditLog } from './adapters/sqlite/audit-log.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
+import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
+import { StreamingIngress } from './ingest/streaming-ingress.js';
 import { RestIngress } from './ingress/rest/rest-ingress.js';
 import { SoapIngress } from './ingress/soap/soap-ingress.js';
 import { registerNouns } from './nouns/index.js';
 import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
+import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
+import { GatewayMetrics } from './observability/metrics.js';
 import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
@@ -36,6 +41,8 @@ export interface GatewayOptions {
   delivery?: DeliveryTransport;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
+  /** A head-end for on-demand reads (tests pass a fake; the simulator is wired by the HES issue). */
+  hes?: HesPort;
   /** Where peers' passwordEnv variables are read (once, at start); default process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -45,6 +52,8 @@ export interface Gateway {
   registry: HandlerRegistry;
   schemas: SchemaSet;
   db: Db;
+  /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
+  events: EventsModule;
   audit: AuditLog;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
@@ -66,9 +75,14 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const store = new SqliteMessageStore(db, outbox);
   const network = new SqliteNetwork(db);
   const registry = new HandlerRegistry();
-  // Until subscriptions exist (EndDeviceEvents issue) there is nobody to publish to.
-  const publisher = { publish: async () => 0 };
-  const nounDeps: NounDeps = { config, clock, log, outbox, meters: network, network, publisher };
+  const events = createEventsModule({ db, config, clock, log, outbox, meters: network, network });
+  const eventsReady = events.init();
+  eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
+  const publisher = events.publisher;
+  const readings = new SqliteReadingStore(db);
+  const nounDeps: NounDeps = {
+    config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, ...(options.hes ? { hes: options.hes } : {}),
+  };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
@@ -83,25 +97,35 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   });
 
   const processor = new MessageProcessor({ config, schemas, registry, store, clock, log, security });
-  const soap = new SoapIngress(processor, config.gateway.source, log, authenticator, config.limits);
-  const rest = new RestIngress(processor, schemas, config.limits.maxJsonDepth, log, authenticator);
+  const metrics = new GatewayMetrics(outbox);
+  const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
+  const soap = new SoapIngress(observed, config.gateway.source, log, authenticator, config.limits, metrics.rejected('soap'));
+  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
+  const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
   const app = createHttpApp({
-    config, soap, rest, registry, schemas, store, outbox, ready, log, authenticator,
+    config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
-    extraRouters: [auditRouter(audit, clock)],
+    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock)],
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
-  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log)];
+  // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
+  const eventsTick = async () => (await eventsReady, events.tick());
+  const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
+    new Poller('events', eventsTick, config.outages.checkMs, log)];
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, audit,
+    app, registry, schemas, db, events, audit,
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();
+      await eventsTick();
       await outboxTick();
     },
     listen: () => new Promise((resolve) => {
@@ -121,6 +145,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
         clearTimeout(force);
       }
       await Promise.all(pollers.map((p) => p.stop()));
+      await streaming.close();
       db.close();
     },
   };

@@ -31,6 +31,11 @@ export interface InboundDocument {
   reportPositions: boolean;
   /** Who sent it, as the ingress established (authentication outcome, interface, address). */
   caller: Caller;
+  /**
+   * Set by the streaming ingress: `element` is then the message without its payload's content,
+   * which the route reads from this object while it arrives (see gateway/ingest/).
+   */
+  streamed?: object;
 }
 
 export interface Processed {
@@ -39,6 +44,9 @@ export interface Processed {
   rewrite: NsRewrite;
   result: Reply['result'];
   acknowledged: boolean;
+  /** What the request said it was, for logs and metrics. */
+  verb?: string;
+  noun?: string;
 }
 
 export interface ProcessorDeps {
@@ -68,7 +76,8 @@ export class MessageProcessor {
     // One line per message, carrying the ids a support engineer searches by.
     this.deps.log.info({
       transport: input.transport,
-      noun: textAt(header, 'Noun'),
+      verb: processed.verb,
+      noun: processed.noun,
       correlationId: textAt(header, 'CorrelationID'),
       replyMessageId: textAt(header, 'MessageID'),
       result: processed.result,
@@ -86,6 +95,7 @@ export class MessageProcessor {
     // MessageID is optional in the schema and real MDMs omit it: assign one at once so every
     // answer, even a rejection, carries a CorrelationID the sender can quote.
     const messageId = message.header.messageId ?? randomUUID();
+    if (input.streamed) message.streamed = input.streamed;
     const answer = (reply: Reply, payload?: XNode) => this.answer(message, reply, payload, messageId);
 
     const missing = missingHeader(message);
@@ -176,7 +186,8 @@ export class MessageProcessor {
     }
 
     const correlationId = header.correlationId ?? messageId;
-    if (header.asyncReplyFlag) {
+    // A streamed payload exists only while its request is open, so it cannot wait in the inbox.
+    if (header.asyncReplyFlag && !message.streamed) {
       const ack = this.answer(message, { result: 'OK', errors: [replyError('0.3', { reason: 'accepted, result will be sent to ReplyAddress' })] }, undefined, messageId);
       await this.deps.store.acceptAsync(key, { message: JSON.stringify(ack.response) }, {
         message: JSON.stringify({ ...message, rewrite: undefined }),
@@ -191,7 +202,8 @@ export class MessageProcessor {
     try {
       const outcome = await this.execute(message, route, { verb, noun, messageId, source, correlationId, async: false });
       const answered = this.answer(message, outcome.reply, outcome.payload, messageId);
-      await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
+      if (outcome.forget) await this.deps.store.release(key);
+      else await this.deps.store.complete(key, { message: JSON.stringify(answered.response) });
       return answered;
     } catch (err) {
       await this.deps.store.release(key);
@@ -219,7 +231,7 @@ export class MessageProcessor {
   private replay(message: CimMessage, stored: string): Processed {
     const response = JSON.parse(stored) as XNode;
     const result = (textAt(child(response, 'Reply'), 'Result') ?? 'OK') as Reply['result'];
-    return { response, rewrite: message.rewrite, result, acknowledged: result === 'OK' && isAck(response) };
+    return { response, rewrite: message.rewrite, result, acknowledged: result === 'OK' && isAck(response), verb: message.header.verb, noun: message.header.noun };
   }
 
   answer(message: CimMessage, reply: Reply, payload?: XNode, messageId?: string): Processed {
@@ -235,7 +247,7 @@ export class MessageProcessor {
       typed: message.form === 'typed' && Boolean(header.noun),
       timestamp: this.deps.clock.now(),
     });
-    return { response, rewrite: message.rewrite, result: reply.result, acknowledged: false };
+    return { response, rewrite: message.rewrite, result: reply.result, acknowledged: false, verb: header.verb, noun: header.noun };
   }
 
   protocolFor(address: string): 'SOAP' | 'REST' {

@@ -33,4 +33,6 @@ export interface CimMessage {
   reply?: XNode;
   payload?: XNode;
   rewrite: NsRewrite;
+  /** The payload's content still arriving (streamed ingest); the route that asked for it reads it. */
+  streamed?: object;
 }

@@ -70,6 +70,31 @@ export const configSchema = z.object({
     /** URL prefix → protocol, longest prefix wins. */
     protocolByAddress: z.record(z.string(), deliveryProtocol).default({}),
   }).prefault({}),
+  readings: z.object({
+    /** ReadingType code → channel table; unmapped codes are answered 2.10. */
+    mappingFile: z.string().default(path.join(repoRoot, 'mappings', 'reading-types.json')),
+    /** Readings per ResponseMessage of a get; more makes further pages (0.1 … 0.2). */
+    pageSize: z.number().int().positive().default(10_000),
+    /** A get matching more readings than this is refused with 3.1. */
+    maxResultReadings: z.number().int().positive().default(2_000_000),
+    maxMetersPerGet: z.number().int().positive().default(10_000),
+    /** Ask the head-end when the store has nothing for a meter (Request/Option source=HES always does). */
+    onDemandWhenEmpty: z.boolean().default(false),
+    /** Window of an on-demand read when the request gives none: the last N hours. */
+    onDemandWindowHours: z.number().positive().default(24),
+    streaming: z.object({
+      /** Bodies above this Content-Length (or chunked) are ingested while they arrive, never buffered whole. */
+      thresholdBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      /** Upper bound of a streamed body (the buffered path keeps limits.maxBodyBytes). */
+      maxBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024),
+      /** MeterReading elements validated together as one small document. */
+      fragmentsPerBatch: z.number().int().positive().default(250),
+      /** Batches being validated by the worker at once (bounds memory, keeps both cores busy). */
+      inFlightBatches: z.number().int().positive().default(3),
+      /** Validate in a worker thread (false: on the request thread, for debugging). */
+      worker: z.boolean().default(true),
+    }).prefault({}),
+  }).prefault({}),
   outbox: z.object({
     pollMs: z.number().int().positive().default(250),
     maxAttempts: z.number().int().positive().default(12),
@@ -77,6 +102,35 @@ export const configSchema = z.object({
     maxDelayMs: z.number().int().positive().default(10 * 60_000),
     requestTimeoutMs: z.number().int().positive().default(15_000),
     batchSize: z.number().int().positive().default(32),
+  }).prefault({}),
+  events: z.object({
+    /** The EndDeviceEventType table: CIM codes, HES vendor codes, status-word bits. */
+    typesFile: z.string().default(path.join(repoRoot, 'mappings', 'end-device-event-types.json')),
+    /** Most events one get EndDeviceEvents answers (the rest: 0.2, narrow the window). */
+    maxGetResults: z.number().int().positive().default(10_000),
+    /** Events handed to the publisher per pass. */
+    publishBatch: z.number().int().positive().default(500),
+  }).prefault({}),
+  outages: z.object({
+    /** Interruptions strictly longer than this are outages (the use case's 30 s rule). */
+    thresholdSeconds: z.number().positive().default(30),
+    /** Offs of one transformer / concentrator starting within this of the outage's first off join it. */
+    groupWindowSeconds: z.number().nonnegative().default(60),
+    /** How often the gateway clock is checked for offs that passed the threshold without a restore. */
+    checkMs: z.number().int().positive().default(1_000),
+  }).prefault({}),
+  subscriptions: z.object({
+    /** The admin API answers only on loopback (embedded default, until the security issue lands). */
+    adminLoopbackOnly: z.boolean().default(true),
+    /** Subscriptions from configuration, kept in the store under their id at every start. */
+    items: z.array(z.object({
+      id: z.string().min(1),
+      endpoint: z.url(),
+      noun: z.string().min(1).default('EndDeviceEvents'),
+      protocol: deliveryProtocol.default('SOAP'),
+      eventTypes: z.array(z.string()).optional(),
+      deviceGroup: z.string().optional(),
+    })).default([]),
   }).prefault({}),
   /** Transport security, peers and their rights: docs/security.md. */
   security: securitySchema.prefault({}),

@@ -1,8 +1,13 @@
 import type { NounDeps } from './noun-deps.js';
 import type { HandlerRegistry } from '../registry/handler-registry.js';
+import { registerEndDeviceEvents } from './EndDeviceEvents/register.js';
+import { registerMeterReadings } from './MeterReadings/register.js';
 
 /** Every CIM noun this gateway serves registers its (verb, noun) routes here. */
-const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [];
+const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [
+  registerEndDeviceEvents,
+  registerMeterReadings,
+];
 
 export function registerNouns(registry: HandlerRegistry, deps: NounDeps): void {
   for (const register of nouns) register(registry, deps);

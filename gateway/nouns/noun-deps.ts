@@ -5,6 +5,9 @@ import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { NetworkStore } from '../ports/network-store.port.js';
 import type { Outbox } from '../ports/outbox.port.js';
 import type { EventPublisher } from '../ports/event-publisher.port.js';
+import type { EventsFacade } from './EndDeviceEvents/events-facade.js';
+import type { HesPort } from '../ports/hes.port.js';
+import type { ReadingStore } from '../ports/reading-store.port.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -15,4 +18,9 @@ export interface NounDeps {
   meters: MeterRegistry;
   network: NetworkStore;
   publisher: EventPublisher;
+  /** EndDeviceEvents ingest and search (events issue). */
+  events: EventsFacade;
+  readings: ReadingStore;
+  /** The head-end, when one is connected (on-demand reads). */
+  hes?: HesPort;
 }

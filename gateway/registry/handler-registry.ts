@@ -28,6 +28,11 @@ export interface HandlerOutcome {
    * head-end) and queued to ReplyAddress from there. Only meaningful for async requests.
    */
   deferred?: boolean;
+  /**
+   * The message was refused as a whole after it started running (a schema error found while
+   * streaming its payload): its (Source, MessageID) is not remembered, so a corrected resend runs.
+   */
+  forget?: boolean;
 }
 
 export interface Route {

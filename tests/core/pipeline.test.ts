@@ -155,3 +155,23 @@ describe('protocol core over REST/XML', () => {
     assert.equal(replyOf(res.text).result, 'OK');
   });
 });
+
+describe('metrics', () => {
+  it('counts answers by verb, noun, result and code, rejections by reason, and the outbox backlog', async () => {
+    const gw = testGateway({ schemas: { folders: probeSchemaFolders } }, { register: probeNoun().register });
+    try {
+      const post = (xml: string) => request(gw.app).post('/cim/messages').set('content-type', 'application/xml').send(xml);
+      await post(message('RequestMessage', { verb: 'create', noun: 'Probes', messageId: 'mx-1' }, probePayload('M1')));
+      await post(message('RequestMessage', { verb: 'create', noun: 'Probes', messageId: 'mx-2' }, '<m:Payload><p:Probes xmlns:p="http://iec.ch/TC57/2011/Probes#"><p:Nope/></p:Probes></m:Payload>'));
+      await post('not xml');
+      const res = await request(gw.app).get('/metrics');
+      assert.equal(res.status, 200);
+      assert.match(res.text, /cim_messages_total\{transport="rest",verb="create",noun="Probes",result="OK",code="0.0"\} 1/);
+      assert.match(res.text, /cim_validation_failures_total\{noun="Probes"\} 1/);
+      assert.match(res.text, /cim_rejections_total\{transport="rest",reason="Malformed XML"\} 1/);
+      assert.match(res.text, /cim_message_duration_seconds_count\{transport="rest",verb="create",noun="Probes"\} 2/);
+    } finally {
+      await gw.close();
+    }
+  });
+});

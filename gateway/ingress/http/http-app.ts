@@ -34,6 +34,11 @@ export interface HttpDeps {
   adminGate: RequestHandler;
   /** Further routers (admin, I8, …) mounted by the composition root. */
   extraRouters?: express.Router[];
+  /** Takes large XML bodies before the body parser would buffer them (gateway/ingest/). */
+  streaming?: {
+    wants(req: Request): boolean;
+    handle(req: Request, binding: 'rest' | 'soap'): Promise<HttpAnswer>;
+  };
 }
 
 const send = (res: Response, a: HttpAnswer) => {
@@ -81,14 +86,23 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.type('text/xml').send(source);
   });
 
-  app.post(['/cim/soap', '/cim/soap/:noun'], body, async (req, res, next) => {
+  const streamed = (binding: 'rest' | 'soap') => async (req: Request, res: Response, next: NextFunction) => {
+    if (!deps.streaming?.wants(req)) return next();
+    try {
+      send(res, await deps.streaming.handle(req, binding));
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  app.post(['/cim/soap', '/cim/soap/:noun'], streamed('soap'), body, async (req, res, next) => {
     try {
       send(res, await deps.soap.handle({ body: typeof req.body === 'string' ? req.body : '', contentType: req.get('content-type'), soapAction: req.get('soapaction'), credentials: transportCredentials(req) }));
     } catch (err) {
       next(err);
     }
   });
-  app.post('/cim/messages', body, async (req, res, next) => {
+  app.post('/cim/messages', streamed('rest'), body, async (req, res, next) => {
     try {
       send(res, await deps.rest.handle({ body: typeof req.body === 'string' ? req.body : '', contentType: req.get('content-type'), accept: req.get('accept'), credentials: transportCredentials(req) }));
     } catch (err) {

@@ -21,6 +21,8 @@ export interface RestRequest {
   accept?: string;
   /** What the connection presented: client certificate, bearer token. */
   credentials: Credentials;
+  /** The payload content still arriving (streaming ingress); `body` is then the message without it. */
+  streamed?: object;
 }
 
 function formatOf(type: string): Format | undefined {
@@ -68,11 +70,12 @@ export function statusFor(processed: Processed): number {
 /** The REST binding, socket-free: same messages as SOAP, in XML or in the documented JSON form. */
 export class RestIngress {
   constructor(
-    private readonly processor: MessageProcessor,
+    private readonly processor: Pick<MessageProcessor, 'process'>,
     private readonly schemas: SchemaSet,
     private readonly maxJsonDepth: number,
     private readonly log: Logger,
     private readonly authenticator: Authenticator,
+    private readonly onRejected: (reason: string) => void = () => undefined,
   ) {}
 
   async handle(req: RestRequest): Promise<HttpAnswer> {
@@ -88,7 +91,7 @@ export class RestIngress {
       try {
         const auth = await this.authenticator.authenticate(req.credentials, 'i6-rest');
         const caller = { auth, iface: 'i6-rest' as const, ...(req.credentials.remoteAddress ? { remoteAddress: req.credentials.remoteAddress } : {}) };
-        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml', caller });
+        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml', caller, ...(req.streamed ? { streamed: req.streamed } : {}) });
         const status = statusFor(processed);
         if (format === 'json') {
           return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(xnodeToJson(processed.response, this.schemas.repeatable)) };
@@ -99,7 +102,8 @@ export class RestIngress {
       }
     } catch (err) {
       if (err instanceof ProtocolRejection) {
-        this.log.warn({ transport: 'rest', title: err.title, detail: err.message, ...err.where }, 'message rejected');
+        this.onRejected(err.title);
+      this.log.warn({ transport: 'rest', title: err.title, detail: err.message, ...err.where }, 'message rejected');
         return rejectionProblem(err);
       }
       const reference = randomUUID();

@@ -20,6 +20,8 @@ export interface SoapRequest {
   soapAction?: string;
   /** What the connection presented (certificate, Authorization); the WS-Security header is read here. */
   credentials: Credentials;
+  /** The payload content still arriving (streaming ingress); `body` is then the message without it. */
+  streamed?: object;
 }
 
 function elementChildren(node: XmlElement): XmlElement[] {
@@ -42,11 +44,12 @@ function requestedAction(req: SoapRequest): string | undefined {
  */
 export class SoapIngress {
   constructor(
-    private readonly processor: MessageProcessor,
+    private readonly processor: Pick<MessageProcessor, 'process'>,
     private readonly source: string,
     private readonly log: Logger,
     private readonly authenticator: Authenticator,
     private readonly limits: XmlLimits,
+    private readonly onRejected: (reason: string) => void = () => undefined,
   ) {}
 
   async handle(req: SoapRequest): Promise<HttpAnswer> {
@@ -86,7 +89,7 @@ export class SoapIngress {
       const credentials = { ...req.credentials, ...readWsSecurity(soapHeader ? toXNode(soapHeader, this.limits) : undefined) };
       const auth = await this.authenticator.authenticate(credentials, 'i6-soap');
       const caller = { auth, iface: 'i6-soap' as const, ...(credentials.remoteAddress ? { remoteAddress: credentials.remoteAddress } : {}) };
-      const processed = await this.processor.process({ element: message, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'soap', reportPositions: true, caller });
+      const processed = await this.processor.process({ element: message, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'soap', reportPositions: true, caller, ...(req.streamed ? { streamed: req.streamed } : {}) });
       const xml = renderMessageXml(processed.response, processed.rewrite, false);
       return { status: 200, contentType: soapContentType(version), body: wrapInEnvelope(xml, version) };
     } catch (err) {
@@ -96,8 +99,10 @@ export class SoapIngress {
     }
   }
 
-  private fault(version: SoapVersion, err: unknown, code?: 'VersionMismatch'): HttpAnswer {
+  /** A SOAP Fault for a rejection (also used by the streaming ingress before this core runs). */
+  fault(version: SoapVersion, err: unknown, code?: 'VersionMismatch'): HttpAnswer {
     if (err instanceof ProtocolRejection) {
+      this.onRejected(err.title);
       this.log.warn({ transport: 'soap', title: err.title, detail: err.message, ...err.where }, 'message rejected');
       const where = [err.where.line && `line ${err.where.line}`, err.where.column && `column ${err.where.column}`].filter(Boolean).join(', ');
       const details = where ? `${where}: ${err.message}` : err.message;

@@ -1,0 +1,22 @@
+import type { StoredEvent } from '../domain/events/device-event.js';
+
+export interface EventQuery {
+  /** Devices (meter mRIDs, concentrator or group ids); empty or absent = any. */
+  devices?: string[];
+  eventTypes?: string[];
+  /** Event time window, inclusive, epoch ms. */
+  from?: number;
+  to?: number;
+  limit: number;
+}
+
+/** Device events kept for get EndDeviceEvents, the outage detector and publication. */
+export interface EventStore {
+  /** Stores the events whose key (device, type, time, mRID) is new; returns those, in input order. */
+  add(events: StoredEvent[]): Promise<StoredEvent[]>;
+  /** Oldest first by event time. */
+  query(q: EventQuery): Promise<StoredEvent[]>;
+  /** Events not yet handed to the publisher, in arrival order (recovery after a crash). */
+  unpublished(limit: number): Promise<StoredEvent[]>;
+  markPublished(ids: string[]): Promise<void>;
+}

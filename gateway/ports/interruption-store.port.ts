@@ -1,0 +1,25 @@
+import type { Interruption, InterruptionTrack, Outage } from '../domain/outages/interruption.js';
+
+export interface InterruptionQuery {
+  /** Interruptions overlapping [from, to] (open ones and those without start included). */
+  from: number;
+  to: number;
+  meter?: string;
+}
+
+/** Interruptions per meter and the grouped outages they form (regulator reports, notifications). */
+export interface InterruptionStore {
+  /** A meter's interruptions on a track that may still pair with an event at `since` or later. */
+  recentForMeter(meter: string, track: InterruptionTrack, since: number): Promise<Interruption[]>;
+  /** Inserts (no id) or updates (id); returns the id. */
+  save(i: Interruption): Promise<number>;
+  /** The pending or notified outage of the group whose start lies within `windowMs` of `time`. */
+  joinableOutage(groupKind: Outage['groupKind'], groupId: string, time: number, windowMs: number): Promise<Outage | undefined>;
+  saveOutage(o: Outage): Promise<number>;
+  outage(id: number): Promise<Outage | undefined>;
+  /** Outages still pending or notified (the periodic check looks at these). */
+  activeOutages(): Promise<Outage[]>;
+  members(outageId: number): Promise<Interruption[]>;
+  interruptions(q: InterruptionQuery): Promise<Interruption[]>;
+  outages(from: number, to: number): Promise<Outage[]>;
+}

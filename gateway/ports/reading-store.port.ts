@@ -1,0 +1,56 @@
+import type { Reading } from '../domain/readings/reading.js';
+
+/** Who sent a batch of readings: kept with every correction. */
+export interface IngestMeta {
+  source: string;
+  messageId: string;
+  receivedAt: Date;
+}
+
+export interface IngestStats {
+  /** Readings new to the store. */
+  inserted: number;
+  /** Repeats of a stored reading (same value and qualities): nothing written. */
+  unchanged: number;
+  /** Changed value or qualities: the new version is current, the old one kept as history. */
+  corrected: number;
+}
+
+export interface ReadingQuery {
+  /** Meter mRIDs. */
+  meters: string[];
+  /** ReadingType codes; empty or absent means all. */
+  readingTypes?: string[];
+  /** Window (start, end]: interval readings are stamped with their interval's end. */
+  start?: Date;
+  end?: Date;
+}
+
+export interface Correction {
+  meter: string;
+  readingType: string;
+  timestamp: number;
+  previousValue?: number;
+  value?: number;
+  previousQualities: string[];
+  qualities: string[];
+  /** Header/Source and MessageID of the message that brought the new version. */
+  source: string;
+  messageId: string;
+  receivedAt: Date;
+}
+
+/**
+ * Durable readings. Ingest is all-or-nothing per message: readings are staged in batches
+ * (invisible to reads) and become visible together at commitIngest; discardIngest forgets them.
+ * Idempotent on (meter, readingType, timestamp). Reads are ordered by meter, reading type, time.
+ */
+export interface ReadingStore {
+  beginIngest(meta: IngestMeta): Promise<string>;
+  stage(ingestId: string, readings: Reading[]): Promise<void>;
+  commitIngest(ingestId: string): Promise<IngestStats>;
+  discardIngest(ingestId: string): Promise<void>;
+  read(query: ReadingQuery, page: { offset: number; limit: number }): Promise<Reading[]>;
+  count(query: ReadingQuery): Promise<number>;
+  corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]>;
+}

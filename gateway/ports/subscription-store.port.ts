@@ -1,0 +1,40 @@
+import type { DeliveryProtocol } from './outbox.port.js';
+
+export interface NewSubscription {
+  /** Given for subscriptions from configuration (stable across restarts); generated otherwise. */
+  id?: string;
+  endpoint: string;
+  noun: string;
+  protocol: DeliveryProtocol;
+  eventTypes?: string[];
+  deviceGroup?: string;
+}
+
+export interface Subscription extends NewSubscription {
+  id: string;
+  origin: 'config' | 'api';
+  createdAt: Date;
+}
+
+export interface SubscriptionBacklog {
+  pending: number;
+  delivered: number;
+  dead: number;
+  oldestPending?: Date;
+  lastError?: string;
+  lastDeliveredAt?: Date;
+}
+
+/** Who wants which events, and what was queued for each of them. */
+export interface SubscriptionStore {
+  add(s: NewSubscription, origin: 'config' | 'api', now: Date): Promise<Subscription>;
+  /** Makes the configured subscriptions exactly `items` (API-made ones are left alone). */
+  replaceConfigured(items: NewSubscription[], now: Date): Promise<void>;
+  list(noun?: string): Promise<Subscription[]>;
+  get(id: string): Promise<Subscription | undefined>;
+  remove(id: string): Promise<boolean>;
+  /** True once `recordPublication` ran for the pair (so a re-publication queues nothing twice). */
+  isPublished(subscriptionId: string, eventId: string): Promise<boolean>;
+  recordPublication(subscriptionId: string, eventId: string, outboxId: number): Promise<void>;
+  backlog(subscriptionId: string): Promise<SubscriptionBacklog>;
+}
