@@ -8,6 +8,7 @@ import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
 import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
+import { SqliteAuditLog } from './adapters/sqlite/audit-log.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { createCommandsModule, type CommandsModule } from './adapters/hes-simulator/hes-composition.js';
@@ -20,6 +21,7 @@ import { registerNouns } from './nouns/index.js';
 import type { NounDeps } from './nouns/noun-deps.js';
 import { systemClock, type Clock } from './ports/clock.port.js';
 import type { DeliveryTransport } from './ports/delivery.port.js';
+import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
 import { GatewayMetrics } from './observability/metrics.js';
@@ -27,15 +29,25 @@ import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
 import { SchemaSet } from './xml/schema-set.js';
+import type { AuditLog } from './ports/audit-log.port.js';
+import { adminGate, auditRouter } from './security/admin-access.js';
+import { Authenticator } from './security/authenticator.js';
+import { restoreFromAudit, SlidingWindowDisconnectGuard } from './security/disconnect-guard.js';
+import { MessageSecurity } from './security/message-security.js';
+import { PeerDirectory } from './security/peer-directory.js';
+import { assertTransportAllowed, createListener } from './security/tls-listener.js';
 
 export interface GatewayOptions {
   log?: Logger;
   clock?: Clock;
   delivery?: DeliveryTransport;
+  /** A head-end instead of the configured one (hes.mode: the built-in simulator, or http). */
+  hes?: HesPort;
+  publisher?: EventPublisher;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
-  /** A head-end for on-demand reads (tests pass a fake; the simulator is wired by the HES issue). */
-  hes?: HesPort;
+  /** Where peers' passwordEnv variables are read (once, at start); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Gateway {
@@ -43,8 +55,11 @@ export interface Gateway {
   registry: HandlerRegistry;
   schemas: SchemaSet;
   db: Db;
+  /** The ports handlers get; scripts (demo seed, synthetic provisioning) use the same. */
+  deps: NounDeps;
   /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
   events: EventsModule;
+  audit: AuditLog;
   /** EndDeviceControls: the head-end (simulator or remote), command queue and dispatcher. */
   commands: CommandsModule;
   /** Starts background workers (async inbox, outbox). */
@@ -58,6 +73,7 @@ export interface Gateway {
 /** The composition root: the one place that picks adapters from configuration. */
 export function createGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Gateway {
   if (config.profile !== 'embedded') throw new Error(`profile ${config.profile} is not available in this build; use embedded`);
+  assertTransportAllowed(config);
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const schemas = new SchemaSet(config.schemas.folders);
@@ -69,29 +85,43 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const events = createEventsModule({ db, config, clock, log, outbox, meters: network, network });
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
-  const publisher = events.publisher;
+  const publisher = options.publisher ?? events.publisher;
   const readings = new SqliteReadingStore(db);
   const commands = createCommandsModule({
     db, outbox, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
   });
   const nounDeps: NounDeps = {
     config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, hes: commands.hes,
-    commands: commands.facade, commandsNudge: commands.nudge,
+    removalListeners: [commands.removalListener], commands: commands.facade, commandsNudge: commands.nudge,
   };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
-  const processor = new MessageProcessor({ config, schemas, registry, store, clock, log });
+  const audit = new SqliteAuditLog(db);
+  const authenticator = new Authenticator({ security: config.security, bindHost: config.http.host, directory: new PeerDirectory(config.security, options.env), clock });
+  const caps = config.security.disconnectGuard;
+  const guard = caps && (caps.perPeer || caps.system) ? new SlidingWindowDisconnectGuard(caps) : undefined;
+  const security = new MessageSecurity({
+    audit, log, disconnectCodes: caps?.disconnectCodes ?? ['3.31.0.23'],
+    groupSize: async (id) => (await network.group(id)).length,
+    ...(guard ? { guard, guardReady: restoreFromAudit(guard, audit, clock.now()) } : {}),
+  });
+
+  const processor = new MessageProcessor({ config, schemas, registry, store, clock, log, security });
   const metrics = new GatewayMetrics(outbox);
   const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
-  const soap = new SoapIngress(observed, config.gateway.source, log, metrics.rejected('soap'));
-  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, metrics.rejected('rest'));
+  const soap = new SoapIngress(observed, config.gateway.source, log, authenticator, config.limits, metrics.rejected('soap'));
+  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
   const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, extraRouters: [metricsRouter, events.router] });
+  const app = createHttpApp({
+    config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
+    adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
+    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock)],
+  });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
@@ -102,7 +132,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events, commands,
+    app, registry, schemas, db, events, audit, deps: nounDeps, commands,
     start: () => {
       pollers.forEach((p) => p.start());
       commands.start();
@@ -114,7 +144,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await outboxTick();
     },
     listen: () => new Promise((resolve) => {
-      server = app.listen(config.http.port, config.http.host, () => resolve(server!));
+      server = createListener(config, app);
+      server.listen(config.http.port, config.http.host, () => resolve(server!));
     }),
     stop: async () => {
       // Stop taking requests, let in-flight ones finish, then stop workers, then close the store.

@@ -75,5 +75,6 @@ export function readMessage(root: XNode, rewrite: NsRewrite): CimMessage {
     rewrite,
   };
   if (shape.typedName) message.typedName = shape.typedName;
+  if (shape.impliedNoun) message.typedNoun = shape.impliedNoun;
   return message;
 }

@@ -27,6 +27,8 @@ export interface CimMessage {
   form: 'generic' | 'typed';
   /** Root element name of a typed message, e.g. CreateEndDeviceControls. */
   typedName?: string;
+  /** The noun a typed wrapper is for (its namespace says so), whatever the Header claims. */
+  typedNoun?: string;
   header: CimHeader;
   /** Request element; its StartTime/EndTime/Option/ID children are in the message namespace. */
   request?: XNode;

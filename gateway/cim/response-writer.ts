@@ -17,6 +17,8 @@ export interface OutgoingMessage {
   payload?: XNode;
   /** Answer in the strongly typed form (when the request came that way). */
   typed?: boolean;
+  /** The typed form's noun when it differs from Header/Noun (a request that contradicted its wrapper). */
+  wrapperNoun?: string;
   extraHeader?: XNode[];
 }
 
@@ -44,7 +46,8 @@ export function isoWithOffset(d: Date): string {
 
 /** Builds a message tree in the generic or the typed form. */
 export function buildMessage(m: OutgoingMessage): XNode {
-  const wrapperNs = m.typed ? typedNs(m.noun) : MSG_NS;
+  const wrapperNoun = m.wrapperNoun ?? m.noun;
+  const wrapperNs = m.typed ? typedNs(wrapperNoun) : MSG_NS;
   const header = el(wrapperNs, 'Header', [
     el(MSG_NS, 'Verb', m.verb),
     el(MSG_NS, 'Noun', m.noun),
@@ -57,7 +60,7 @@ export function buildMessage(m: OutgoingMessage): XNode {
   let rootName: string = m.kind;
   if (m.typed) {
     const cap = m.verb.charAt(0).toUpperCase() + m.verb.slice(1);
-    rootName = m.kind === 'ResponseMessage' ? `${m.noun}ResponseMessage` : `${cap}${m.noun}`;
+    rootName = m.kind === 'ResponseMessage' ? `${wrapperNoun}ResponseMessage` : `${cap}${wrapperNoun}`;
   }
   return el(wrapperNs, rootName, [
     header,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { securitySchema } from '../security/security-config.js';
 
 /** Repository root (where package.json is), from source or from dist/, whatever the working directory. */
 export const repoRoot = ((): string => {
@@ -19,6 +20,10 @@ export const configSchema = z.object({
     port: z.number().int().min(0).max(65535).default(8080),
     /** Seconds given to in-flight requests on shutdown before connections are cut. */
     shutdownGraceSeconds: z.number().positive().default(10),
+    /** A client must send its headers within this, and the whole request within the next; slow senders are cut. */
+    headersTimeoutSeconds: z.number().positive().default(15),
+    requestTimeoutSeconds: z.number().positive().default(120),
+    keepAliveTimeoutSeconds: z.number().positive().default(5),
   }).prefault({}),
   dataDir: z.string().default(path.join(repoRoot, 'data')),
   databaseUrl: z.string().optional(),
@@ -43,6 +48,13 @@ export const configSchema = z.object({
     /** Bound on a Compressed payload once inflated, against zip bombs. */
     maxDecompressedBytes: z.number().int().positive().default(256 * 1024 * 1024),
     maxJsonDepth: z.number().int().positive().default(64),
+    /**
+     * Longest attribute value and longest text node (characters). No CIM field is long; a huge
+     * one is an attack on whatever copies it (logs, JSON, SQLite). Payload/Compressed is exempt:
+     * maxBodyBytes and maxDecompressedBytes bound it.
+     */
+    maxAttributeValueChars: z.number().int().positive().default(64 * 1024),
+    maxTextChars: z.number().int().positive().default(1024 * 1024),
   }).prefault({}),
   protocol: z.object({
     /** Accepted Header/Revision values; empty means any revision is accepted. */
@@ -82,6 +94,21 @@ export const configSchema = z.object({
       /** Validate in a worker thread (false: on the request thread, for debugging). */
       worker: z.boolean().default(true),
     }).prefault({}),
+  }).prefault({}),
+  provisioning: z.object({
+    /** Meters per `get MeterConfig` page when the request asks for no pageSize. */
+    pageSize: z.number().int().positive().default(1000),
+    /** Upper bound on a requested pageSize (a page is one message held in memory). */
+    maxPageSize: z.number().int().positive().default(10_000),
+    /** Meters per created/changed MeterConfig event (a bulk message becomes several events). */
+    eventChunk: z.number().int().positive().default(1000),
+    /** Zone of concentrator collection and read schedule cron expressions. */
+    timeZone: z.string().default('America/Santiago'),
+  }).prefault({}),
+  demo: z.object({
+    /** Provision the demo network at start (idempotent), so a first `npm start` shows data. */
+    enabled: z.boolean().default(true),
+    seedFile: z.string().default(path.join(repoRoot, 'seeds', 'demo-network.json')),
   }).prefault({}),
   outbox: z.object({
     pollMs: z.number().int().positive().default(250),
@@ -169,6 +196,8 @@ export const configSchema = z.object({
       deviceGroup: z.string().optional(),
     })).default([]),
   }).prefault({}),
+  /** Transport security, peers and their rights: docs/security.md. */
+  security: securitySchema.prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
@@ -210,6 +239,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
   if (env.AMQP_URL) set(['amqpUrl'], env.AMQP_URL);
   if (env.LOG_LEVEL) set(['logLevel'], env.LOG_LEVEL);
   if (env.GATEWAY_SOURCE) set(['gateway', 'source'], env.GATEWAY_SOURCE);
+  if (env.GATEWAY_DEMO) set(['demo', 'enabled'], !['0', 'false', 'no', 'off'].includes(env.GATEWAY_DEMO.toLowerCase()));
   if (env.GATEWAY_SCHEMA_FOLDERS) set(['schemas', 'folders'], env.GATEWAY_SCHEMA_FOLDERS.split(path.delimiter).filter(Boolean));
   return out;
 }

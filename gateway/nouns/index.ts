@@ -2,12 +2,14 @@ import type { NounDeps } from './noun-deps.js';
 import type { HandlerRegistry } from '../registry/handler-registry.js';
 import { registerEndDeviceControls } from './EndDeviceControls/register.js';
 import { registerEndDeviceEvents } from './EndDeviceEvents/register.js';
+import { registerMeterConfig } from './MeterConfig/register.js';
 import { registerMeterReadings } from './MeterReadings/register.js';
 
 /** Every CIM noun this gateway serves registers its (verb, noun) routes here. */
 const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [
   registerEndDeviceControls,
   registerEndDeviceEvents,
+  registerMeterConfig,
   registerMeterReadings,
 ];
 

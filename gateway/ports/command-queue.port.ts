@@ -50,6 +50,8 @@ export interface CommandQueue {
   cancel(commandIds: string[], reason: string, now: Date): Promise<Command[]>;
   /** Commands of one sender's EndDeviceControl (by its mRID), optionally narrowed to meters. */
   byControl(source: string, controlMRID: string, meters?: string[]): Promise<Command[]>;
+  /** Commands of these meters not yet sent (accepted or queued). */
+  pendingFor(meters: string[]): Promise<Command[]>;
   get(commandId: string): Promise<Command | undefined>;
   request(source: string, messageId: string): Promise<{ request: StoredRequest; commands: Command[] } | undefined>;
   /** Async requests whose every command is final and whose answer is not queued yet. */

@@ -10,6 +10,35 @@ export interface MeterRecord {
   usagePointMRID?: string;
   commPath: CommPath;
   concentratorId?: string;
+  /** CIM attributes kept to answer `get MeterConfig` as they were sent; nothing decides on them. */
+  amrSystem?: string;
+  meterType?: string;
+  /** ComModule: PLC, RF, CELLULAR, … */
+  communicationTechnology?: string;
+  comModuleMRID?: string;
+  /** When the status last changed (ISO 8601), and why. */
+  statusAt?: string;
+  statusReason?: string;
+}
+
+/**
+ * Selects meters matching ANY of the given criteria; a query with no (non-empty) criterion
+ * selects every meter. Names match any of a meter's names.
+ */
+export interface MeterQuery {
+  mRIDs?: string[];
+  names?: string[];
+  usagePointMRIDs?: string[];
+  concentratorIds?: string[];
+  transformerIds?: string[];
+}
+
+export const isEmptyQuery = (q: MeterQuery): boolean =>
+  [q.mRIDs, q.names, q.usagePointMRIDs, q.concentratorIds, q.transformerIds].every((c) => !c || c.length === 0);
+
+/** Told when meters are removed, so whatever is pending for them stops (commands, schedules). */
+export interface MeterRemovalListener {
+  metersRemoved(mRIDs: string[], at: Date): Promise<void>;
 }
 
 export interface UsagePointRecord {
@@ -48,4 +77,8 @@ export interface NetworkStore {
   /** Meters in mRID order after `afterMRID`, for paging. */
   listMeters(limit: number, afterMRID?: string): Promise<MeterRecord[]>;
   countMeters(): Promise<number>;
+  /** Meters matching the query in mRID order after `afterMRID` (bulk checks and paged gets). */
+  queryMeters(query: MeterQuery, limit: number, afterMRID?: string): Promise<MeterRecord[]>;
+  usagePoints(mRIDs: string[]): Promise<UsagePointRecord[]>;
+  transformers(): Promise<TransformerRecord[]>;
 }

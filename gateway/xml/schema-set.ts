@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { XmlDocument, XmlElement, XmlValidateError, XsdValidator, type XmlTreeNode } from 'libxml2-wasm';
+import { XmlDocument, XmlElement, XmlValidateError, XsdValidator, type XmlNode, type XmlTreeNode } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
 
 export interface ValidationIssue {
@@ -58,7 +58,17 @@ function readable(message: string): string {
 
 /** libxml2 names steps with the document's own prefixes, which a fresh XPath context lacks. */
 function prefixFree(xpath: string): string {
-  return xpath.replace(/(^|\/)([\w.-]+):([\w.-]+)/g, "$1*[local-name()='$3']");
+  // XML names go far beyond \w (any letter of any script): match everything but the step syntax.
+  return xpath.replace(/(^|\/)([^/[\]:']+):([^/[\]:']+)/g, "$1*[local-name()='$3']");
+}
+
+/** The node an error names; a path we cannot evaluate only costs the report its xpath. */
+function locate(root: XmlElement, xpath: string): XmlNode | null {
+  try {
+    return root.doc.get(prefixFree(xpath));
+  } catch {
+    return null;
+  }
 }
 
 /** Path of an element relative to the message root, in the form peers expect. */
@@ -127,7 +137,7 @@ export class SchemaSet {
       return err.details.map((d) => {
         const issue: ValidationIssue = { message: readable(d.message) };
         if (d.line) issue.line = d.line;
-        const node = d.xpath ? root.doc.get(prefixFree(d.xpath)) : null;
+        const node = d.xpath ? locate(root, d.xpath) : null;
         if (node instanceof XmlElement) {
           issue.xpath = elementPath(node, root);
           const column = d.col || startTagColumn(lines, d.line, node);

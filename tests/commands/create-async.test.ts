@@ -105,3 +105,24 @@ describe('create EndDeviceControls, async: 0.3 now, the per-device outcome at Re
     assert.ok(again.codes.includes('5.2') && again.codes.includes('2.15'), again.codes.join());
   });
 });
+
+describe('a meter removed by provisioning', () => {
+  let t: Awaited<ReturnType<typeof commandsGateway>>;
+  before(async () => {
+    t = await commandsGateway();
+    await t.network.upsertMeters(meters(['RM-1', 'RM-2']));
+  });
+  after(() => t.close());
+
+  it('loses its commands not yet sent (6.1 in the final answer); the others go on', async () => {
+    await t.post(edcRequest({ messageId: 'rm-1', replyAddress: t.peer.url }, [{ mRID: 'ctl-rm', type: '3.31.0.23', devices: ['RM-1', 'RM-2'], window: { start: '2026-11-20T12:30:00Z' } }]));
+    await t.drainUntil(() => false, 0, 2);
+    assert.ok(t.gw.deps.removalListeners.includes(t.gw.commands.removalListener), 'wired for provisioning');
+    await t.gw.commands.removalListener.metersRemoved(['RM-1'], t.clock.now());
+    t.clock.set(Date.parse('2026-11-20T12:30:00Z'));
+    await t.drainUntil(() => t.peer.received.length > 0);
+    const final = replyOf(t.peer.received.at(-1)!.body);
+    assert.deepEqual([final.result, final.codes], ['PARTIAL', ['6.1']]);
+    assert.match(final.details[0]!, /EndDevice RM-1: disconnect canceled \(meter removed from the network/);
+  });
+});

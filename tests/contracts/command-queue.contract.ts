@@ -128,6 +128,7 @@ export function commandQueueContract(name: string, make: () => Promise<CommandQu
       assert.equal(targets.length, 3);
       assert.deepEqual((await f.queue.byControl('MDM', 'ctl-9', ['MTR-3'])).map((c) => c.meter), ['MTR-3']);
       assert.deepEqual(await f.queue.byControl('OTHER', 'ctl-9'), []);
+      assert.deepEqual((await f.queue.pendingFor(['MTR-1', 'MTR-2', 'MTR-3'])).map((c) => c.commandKey), ['b', 'c'], 'the sent one is not pending');
       const after = await f.queue.cancel(targets.map((c) => c.commandId), 'canceled by MDM', at(1));
       assert.deepEqual(after.map((c) => [c.commandKey, c.state]), [['a', 'sent'], ['b', 'canceled'], ['c', 'canceled']]);
       assert.deepEqual(await leaseIds(at(70_000)), ['a'], 'only the sent one comes back (its lease ran out); canceled ones never do');

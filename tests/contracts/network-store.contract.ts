@@ -57,5 +57,37 @@ export function networkStoreContract(name: string, make: () => Promise<NetworkFi
       assert.equal((await f.store.usagePoint('UP-1'))?.customerAccount, 'ACC-9');
       assert.deepEqual((await f.store.concentrators())[0]?.link, { pathKm: 1.2, noiseDbm: -60 });
     });
+
+    it('keeps the echoed CIM attributes of a meter', async () => {
+      const m = { mRID: 'M-3', names: [], status: 'installed' as const, commPath: 'concentrator' as const, concentratorId: 'DC-1',
+        amrSystem: 'HES-A', meterType: 'single-phase', communicationTechnology: 'PLC', comModuleMRID: 'CM-3', statusAt: '2026-01-02T03:04:05.000Z', statusReason: 'new' };
+      await f.store.upsertMeters([m]);
+      assert.deepEqual(await f.store.meterRecord('M-3'), m);
+      assert.deepEqual(Object.keys((await f.registry.get('M-3'))!).sort(), ['commPath', 'concentratorId', 'mRID', 'names', 'status']);
+    });
+
+    it('queries meters by any of mRID, name, usage point, concentrator and transformer, paged', async () => {
+      const ids = async (q: Parameters<NetworkStore['queryMeters']>[0], limit = 10, after?: string) => (await f.store.queryMeters(q, limit, after)).map((m) => m.mRID);
+      assert.deepEqual(await ids({}), ['M-1', 'M-2'], 'no criterion: every meter');
+      assert.deepEqual(await ids({ mRIDs: ['M-2', 'nope'] }), ['M-2']);
+      assert.deepEqual(await ids({ names: ['SN-1'] }), ['M-1']);
+      assert.deepEqual(await ids({ usagePointMRIDs: ['UP-2'] }), ['M-2']);
+      assert.deepEqual(await ids({ concentratorIds: ['DC-1'] }), ['M-1']);
+      assert.deepEqual(await ids({ transformerIds: ['TR-2'] }), ['M-2']);
+      assert.deepEqual(await ids({ mRIDs: ['M-1'], transformerIds: ['TR-2'] }), ['M-1', 'M-2'], 'criteria add up');
+      assert.deepEqual(await ids({ mRIDs: ['M-1', 'M-2'] }, 1), ['M-1']);
+      assert.deepEqual(await ids({ mRIDs: ['M-1', 'M-2'] }, 1, 'M-1'), ['M-2']);
+      assert.deepEqual(await ids({ concentratorIds: ['nope'] }), []);
+    });
+
+    it('answers a large mRID list in one query', async () => {
+      const many = Array.from({ length: 40_000 }, (_, i) => `X-${i}`).concat(['M-2']);
+      assert.deepEqual((await f.store.queryMeters({ mRIDs: many }, 10)).map((m) => m.mRID), ['M-2']);
+    });
+
+    it('reads usage points and transformers in bulk', async () => {
+      assert.deepEqual((await f.store.usagePoints(['UP-2', 'UP-1', 'nope'])).map((u) => u.mRID), ['UP-1', 'UP-2']);
+      assert.deepEqual(await f.store.transformers(), [{ id: 'TR-1', feederId: 'FD-1' }, { id: 'TR-2', feederId: 'FD-1' }]);
+    });
   });
 }

@@ -175,3 +175,18 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('element paths with names beyond ASCII', () => {
+  it('report 1.8 with the path of an element whose name has non-ASCII letters', async () => {
+    const gw = testGateway({ schemas: { folders: probeSchemaFolders } }, { register: probeNoun().register });
+    try {
+      const res = await request(gw.app).post('/cim/messages').set('content-type', 'application/xml')
+        .send(message('RequestMessage', { verb: 'get', noun: 'Probes', messageId: 'utf-1' }, '<m:Requesé/>'));
+      const r = replyOf(res.text);
+      assert.deepEqual(r.codes, ['1.8']);
+      assert.deepEqual(r.xpaths, ['/RequestMessage/Requesé']);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -123,3 +123,18 @@ describe('SOAP binding', () => {
     assert.match(res.text, /<tns:ProbesResponseMessage/);
   });
 });
+
+describe('typed answers follow the wrapper', () => {
+  it('a typed request whose Header Noun contradicts its wrapper is answered 2.5 in the wrapper noun\'s typed response', async () => {
+    const gw = testGateway({ schemas: { folders: probeSchemaFolders } }, { register: probeNoun().register });
+    try {
+      const xml = `<t:CreateProbes xmlns:t="http://iec.ch/TC57/2011/ProbesMessage" xmlns:m="http://iec.ch/TC57/2011/schema/message"><t:Header><m:Verb>create</m:Verb><m:Noun>Nonsense</m:Noun></t:Header>${probePayload('Q').replace(/m:Payload/g, 't:Payload')}</t:CreateProbes>`;
+      const res = await request(gw.app).post('/cim/soap').set('content-type', 'text/xml').send(soap11(xml));
+      assert.deepEqual(replyOf(res.text).codes, ['2.5']);
+      assert.match(res.text, /<tns:ProbesResponseMessage[^>]*>/);
+      assert.equal(replyOf(res.text).noun, 'Nonsense');
+    } finally {
+      await gw.close();
+    }
+  });
+});

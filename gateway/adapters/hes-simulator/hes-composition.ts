@@ -9,7 +9,7 @@ import type { CommandsFacade } from '../../nouns/EndDeviceControls/commands-faca
 import type { Clock } from '../../ports/clock.port.js';
 import type { HesPort } from '../../ports/hes.port.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
-import type { NetworkStore } from '../../ports/network-store.port.js';
+import type { MeterRemovalListener, NetworkStore } from '../../ports/network-store.port.js';
 import type { ReadingStore } from '../../ports/reading-store.port.js';
 import { Poller } from '../../runtime/poller.js';
 import { acceptCommands } from '../../use-cases/accept-commands.use-case.js';
@@ -34,6 +34,8 @@ export interface CommandsModule {
   tick: () => Promise<number>;
   nudge: () => void;
   timeSync: ReturnType<typeof timeSyncCommands>;
+  /** Provisioning tells it about removed meters: their commands not yet sent are canceled (6.1). */
+  removalListener: MeterRemovalListener;
   start(): void;
   stop(): Promise<void>;
 }
@@ -85,6 +87,12 @@ export function createCommandsModule(deps: {
   return {
     hes, queue, facade, tick, timeSync, ...(simulator ? { simulator } : {}),
     nudge: () => poller.nudge(),
+    removalListener: {
+      metersRemoved: async (mRIDs, at) => {
+        const pending = await queue.pendingFor(mRIDs);
+        if (pending.length > 0) await queue.cancel(pending.map((c) => c.commandId), 'meter removed from the network before the command was sent', at);
+      },
+    },
     start: () => {
       poller.start();
       if (cfg.timeSync.schedule) cron = timeSync.schedule(cfg.timeSync.schedule, (err) => log.error({ err }, 'scheduled time sync failed'));

@@ -1,7 +1,8 @@
 import type { DeviceRef, MeterInfo } from '../../domain/meters/meter.js';
 import { refKey } from '../../domain/meters/meter.js';
+import { echoedAttributes } from '../../domain/meters/meter-attributes.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
-import type { ConcentratorRecord, MeterRecord, NetworkStore, TransformerRecord, UsagePointRecord } from '../../ports/network-store.port.js';
+import { isEmptyQuery, type ConcentratorRecord, type MeterQuery, type MeterRecord, type NetworkStore, type TransformerRecord, type UsagePointRecord } from '../../ports/network-store.port.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
 
 const MIGRATIONS = [{
@@ -19,12 +20,18 @@ const MIGRATIONS = [{
     CREATE TABLE meter_names (name TEXT NOT NULL, mrid TEXT NOT NULL, PRIMARY KEY (name, mrid));
     CREATE INDEX usage_points_transformer ON usage_points (transformer_id);
   `,
+}, {
+  name: 'network-002-meter-attributes',
+  sql: `
+    ALTER TABLE meters ADD COLUMN attrs JSONB;
+    CREATE INDEX meter_names_mrid ON meter_names (mrid);
+  `,
 }];
 
 interface MeterRow {
   mrid: string; names: string[]; serial_number: string | null; manufacturer: string | null; model: string | null;
   status: MeterRecord['status']; usage_point_mrid: string | null; comm_path: MeterRecord['commPath']; concentrator_id: string | null;
-  transformer_id?: string | null; feeder_id?: string | null;
+  transformer_id?: string | null; feeder_id?: string | null; attrs?: Partial<MeterRecord> | null;
 }
 
 function toRecord(r: MeterRow): MeterRecord {
@@ -33,11 +40,12 @@ function toRecord(r: MeterRow): MeterRecord {
     ...(r.serial_number ? { serialNumber: r.serial_number } : {}), ...(r.manufacturer ? { manufacturer: r.manufacturer } : {}),
     ...(r.model ? { model: r.model } : {}), ...(r.usage_point_mrid ? { usagePointMRID: r.usage_point_mrid } : {}),
     ...(r.concentrator_id ? { concentratorId: r.concentrator_id } : {}),
+    ...(r.attrs ?? {}),
   };
 }
 
 function toInfo(r: MeterRow): MeterInfo {
-  const { manufacturer: _m, model: _mo, ...rest } = toRecord(r);
+  const { manufacturer: _m, model: _mo, amrSystem: _a, meterType: _t, communicationTechnology: _c, comModuleMRID: _cm, statusAt: _s, statusReason: _sr, ...rest } = toRecord(r);
   return { ...rest, ...(r.transformer_id ? { transformerId: r.transformer_id } : {}), ...(r.feeder_id ? { feederId: r.feeder_id } : {}) };
 }
 
@@ -110,14 +118,14 @@ export class PgNetwork implements MeterRegistry, NetworkStore {
 
   async upsertMeters(items: MeterRecord[]): Promise<void> {
     await transaction(this.pool, async (c) => {
-      await c.query(`INSERT INTO meters (mrid, names, serial_number, manufacturer, model, status, usage_point_mrid, comm_path, concentrator_id)
-        SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+      await c.query(`INSERT INTO meters (mrid, names, serial_number, manufacturer, model, status, usage_point_mrid, comm_path, concentrator_id, attrs)
+        SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
         ON CONFLICT (mrid) DO UPDATE SET names = excluded.names, serial_number = excluded.serial_number, manufacturer = excluded.manufacturer,
           model = excluded.model, status = excluded.status, usage_point_mrid = excluded.usage_point_mrid, comm_path = excluded.comm_path,
-          concentrator_id = excluded.concentrator_id`,
+          concentrator_id = excluded.concentrator_id, attrs = excluded.attrs`,
       [items.map((m) => m.mRID), items.map((m) => JSON.stringify(m.names)), items.map((m) => m.serialNumber ?? null),
         items.map((m) => m.manufacturer ?? null), items.map((m) => m.model ?? null), items.map((m) => m.status),
-        items.map((m) => m.usagePointMRID ?? null), items.map((m) => m.commPath), items.map((m) => m.concentratorId ?? null)]);
+        items.map((m) => m.usagePointMRID ?? null), items.map((m) => m.commPath), items.map((m) => m.concentratorId ?? null), items.map(echoedAttributes)]);
       await c.query('DELETE FROM meter_names WHERE mrid = ANY($1)', [items.map((m) => m.mRID)]);
       const pairs = items.flatMap((m) => m.names.map((n) => [n, m.mRID] as const));
       await c.query('INSERT INTO meter_names (name, mrid) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING',
@@ -131,14 +139,31 @@ export class PgNetwork implements MeterRegistry, NetworkStore {
   }
 
   async usagePoint(mRID: string): Promise<UsagePointRecord | undefined> {
-    const r = (await this.pool.query<{ mrid: string; names: string[]; service_location: string | null; customer_account: string | null; transformer_id: string | null; feeder_id: string | null }>(
-      'SELECT * FROM usage_points WHERE mrid = $1', [mRID])).rows[0];
-    if (!r) return undefined;
-    return {
+    return (await this.usagePoints([mRID]))[0];
+  }
+
+  async usagePoints(mRIDs: string[]): Promise<UsagePointRecord[]> {
+    const rows = (await this.pool.query<{ mrid: string; names: string[]; service_location: string | null; customer_account: string | null; transformer_id: string | null; feeder_id: string | null }>(
+      'SELECT * FROM usage_points WHERE mrid = ANY($1) ORDER BY mrid COLLATE "C"', [mRIDs])).rows;
+    return rows.map((r) => ({
       mRID: r.mrid, names: r.names, ...(r.service_location ? { serviceLocation: r.service_location } : {}),
       ...(r.customer_account ? { customerAccount: r.customer_account } : {}), ...(r.transformer_id ? { transformerId: r.transformer_id } : {}),
       ...(r.feeder_id ? { feederId: r.feeder_id } : {}),
-    };
+    }));
+  }
+
+  async transformers(): Promise<TransformerRecord[]> {
+    const rows = (await this.pool.query<{ id: string; feeder_id: string | null; name: string | null }>('SELECT * FROM transformers ORDER BY id COLLATE "C"')).rows;
+    return rows.map((r) => ({ id: r.id, ...(r.feeder_id ? { feederId: r.feeder_id } : {}), ...(r.name ? { name: r.name } : {}) }));
+  }
+
+  async queryMeters(q: MeterQuery, limit: number, afterMRID?: string): Promise<MeterRecord[]> {
+    const conds = isEmptyQuery(q) ? 'TRUE' : `(m.mrid = ANY($3) OR m.mrid IN (SELECT n.mrid FROM meter_names n WHERE n.name = ANY($4))
+      OR m.usage_point_mrid = ANY($5) OR m.concentrator_id = ANY($6)
+      OR m.usage_point_mrid IN (SELECT u.mrid FROM usage_points u WHERE u.transformer_id = ANY($7)))`;
+    const params: unknown[] = [afterMRID ?? '', limit];
+    if (!isEmptyQuery(q)) params.push(q.mRIDs ?? [], q.names ?? [], q.usagePointMRIDs ?? [], q.concentratorIds ?? [], q.transformerIds ?? []);
+    return (await this.pool.query<MeterRow>(`SELECT m.* FROM meters m WHERE m.mrid COLLATE "C" > $1 AND ${conds} ORDER BY m.mrid COLLATE "C" LIMIT $2`, params)).rows.map(toRecord);
   }
 
   async concentrators(): Promise<ConcentratorRecord[]> {

@@ -153,6 +153,11 @@ export class SqliteCommandQueue implements CommandQueue {
     return rows.filter((r) => !meters || meters.includes(r.meter)).map(toCommand);
   }
 
+  async pendingFor(meters: string[]): Promise<Command[]> {
+    const rows = this.q(`SELECT * FROM commands WHERE meter IN (SELECT value FROM json_each(?)) AND state IN ('accepted', 'queued') ORDER BY seq`).all(JSON.stringify(meters)) as Row[];
+    return rows.map(toCommand);
+  }
+
   async get(commandId: string): Promise<Command | undefined> {
     const row = this.row(commandId);
     return row ? toCommand(row) : undefined;

@@ -1,7 +1,8 @@
 import type { DeviceRef, MeterInfo } from '../../domain/meters/meter.js';
 import { refKey } from '../../domain/meters/meter.js';
+import { echoedAttributes } from '../../domain/meters/meter-attributes.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
-import type { ConcentratorRecord, MeterRecord, NetworkStore, TransformerRecord, UsagePointRecord } from '../../ports/network-store.port.js';
+import { isEmptyQuery, type ConcentratorRecord, type MeterQuery, type MeterRecord, type NetworkStore, type TransformerRecord, type UsagePointRecord } from '../../ports/network-store.port.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -22,12 +23,21 @@ const MIGRATIONS = [{
     CREATE TABLE meter_names (name TEXT NOT NULL, mrid TEXT NOT NULL, PRIMARY KEY (name, mrid)) WITHOUT ROWID;
     CREATE INDEX usage_points_transformer ON usage_points (transformer_id);
   `,
+}, {
+  // attrs: the CIM attributes only echoed back (JSON). meter_names by mrid: re-provisioning
+  // replaces a meter's names, which without it is a scan of every name per meter.
+  name: 'network-002-meter-attributes',
+  sql: `
+    ALTER TABLE meters ADD COLUMN attrs TEXT;
+    CREATE INDEX meter_names_mrid ON meter_names (mrid);
+  `,
 }];
+
 
 interface MeterRow {
   mrid: string; names: string; serial_number: string | null; manufacturer: string | null; model: string | null;
   status: MeterRecord['status']; usage_point_mrid: string | null; comm_path: MeterRecord['commPath']; concentrator_id: string | null;
-  transformer_id?: string | null; feeder_id?: string | null;
+  transformer_id?: string | null; feeder_id?: string | null; attrs?: string | null;
 }
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
@@ -38,6 +48,7 @@ function toRecord(r: MeterRow): MeterRecord {
     ...(r.serial_number ? { serialNumber: r.serial_number } : {}), ...(r.manufacturer ? { manufacturer: r.manufacturer } : {}),
     ...(r.model ? { model: r.model } : {}), ...(r.usage_point_mrid ? { usagePointMRID: r.usage_point_mrid } : {}),
     ...(r.concentrator_id ? { concentratorId: r.concentrator_id } : {}),
+    ...(r.attrs ? (JSON.parse(r.attrs) as Partial<MeterRecord>) : {}),
   };
 }
 
@@ -115,16 +126,16 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async upsertMeters(items: MeterRecord[]): Promise<void> {
-    const stmt = this.db.prepare(`INSERT INTO meters (mrid, names, serial_number, manufacturer, model, status, usage_point_mrid, comm_path, concentrator_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mrid) DO UPDATE SET names = excluded.names, serial_number = excluded.serial_number,
+    const stmt = this.db.prepare(`INSERT INTO meters (mrid, names, serial_number, manufacturer, model, status, usage_point_mrid, comm_path, concentrator_id, attrs)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mrid) DO UPDATE SET names = excluded.names, serial_number = excluded.serial_number,
       manufacturer = excluded.manufacturer, model = excluded.model, status = excluded.status, usage_point_mrid = excluded.usage_point_mrid,
-      comm_path = excluded.comm_path, concentrator_id = excluded.concentrator_id`);
+      comm_path = excluded.comm_path, concentrator_id = excluded.concentrator_id, attrs = excluded.attrs`);
     const clearNames = this.db.prepare('DELETE FROM meter_names WHERE mrid = ?');
     const addName = this.db.prepare('INSERT OR IGNORE INTO meter_names (name, mrid) VALUES (?, ?)');
     this.db.transaction(() => {
       for (const m of items) {
         stmt.run(m.mRID, JSON.stringify(m.names), m.serialNumber ?? null, m.manufacturer ?? null, m.model ?? null, m.status,
-          m.usagePointMRID ?? null, m.commPath, m.concentratorId ?? null);
+          m.usagePointMRID ?? null, m.commPath, m.concentratorId ?? null, echoedAttributes(m));
         clearNames.run(m.mRID);
         for (const n of m.names) addName.run(n, m.mRID);
       }
@@ -137,15 +148,40 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async usagePoint(mRID: string): Promise<UsagePointRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM usage_points WHERE mrid = ?').get(mRID) as
-      { mrid: string; names: string; service_location: string | null; customer_account: string | null; transformer_id: string | null; feeder_id: string | null } | undefined;
-    if (!r) return undefined;
-    const u: UsagePointRecord = { mRID: r.mrid, names: JSON.parse(r.names) as string[] };
-    if (r.service_location) u.serviceLocation = r.service_location;
-    if (r.customer_account) u.customerAccount = r.customer_account;
-    if (r.transformer_id) u.transformerId = r.transformer_id;
-    if (r.feeder_id) u.feederId = r.feeder_id;
-    return u;
+    return (await this.usagePoints([mRID]))[0];
+  }
+
+  async usagePoints(mRIDs: string[]): Promise<UsagePointRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM usage_points WHERE mrid IN (SELECT value FROM json_each(?)) ORDER BY mrid').all(JSON.stringify(mRIDs)) as
+      { mrid: string; names: string; service_location: string | null; customer_account: string | null; transformer_id: string | null; feeder_id: string | null }[];
+    return rows.map((r) => {
+      const u: UsagePointRecord = { mRID: r.mrid, names: JSON.parse(r.names) as string[] };
+      if (r.service_location) u.serviceLocation = r.service_location;
+      if (r.customer_account) u.customerAccount = r.customer_account;
+      if (r.transformer_id) u.transformerId = r.transformer_id;
+      if (r.feeder_id) u.feederId = r.feeder_id;
+      return u;
+    });
+  }
+
+  async transformers(): Promise<TransformerRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM transformers ORDER BY id').all() as { id: string; feeder_id: string | null; name: string | null }[];
+    return rows.map((r) => ({ id: r.id, ...(r.feeder_id ? { feederId: r.feeder_id } : {}), ...(r.name ? { name: r.name } : {}) }));
+  }
+
+  /** Arrays go in as one JSON parameter each: a 50,000-meter check stays one statement. */
+  async queryMeters(q: MeterQuery, limit: number, afterMRID?: string): Promise<MeterRecord[]> {
+    const any = (c: string[] | undefined) => (c && c.length > 0 ? JSON.stringify(c) : null);
+    const conds = isEmptyQuery(q) ? '1' : `(m.mrid IN (SELECT value FROM json_each(:mrids))
+      OR m.mrid IN (SELECT n.mrid FROM meter_names n WHERE n.name IN (SELECT value FROM json_each(:names)))
+      OR m.usage_point_mrid IN (SELECT value FROM json_each(:ups))
+      OR m.concentrator_id IN (SELECT value FROM json_each(:dcs))
+      OR m.usage_point_mrid IN (SELECT u.mrid FROM usage_points u WHERE u.transformer_id IN (SELECT value FROM json_each(:trs))))`;
+    const rows = this.db.prepare(`SELECT m.* FROM meters m WHERE m.mrid > :after AND ${conds} ORDER BY m.mrid LIMIT :limit`).all({
+      after: afterMRID ?? '', limit,
+      ...(isEmptyQuery(q) ? {} : { mrids: any(q.mRIDs) ?? '[]', names: any(q.names) ?? '[]', ups: any(q.usagePointMRIDs) ?? '[]', dcs: any(q.concentratorIds) ?? '[]', trs: any(q.transformerIds) ?? '[]' }),
+    }) as MeterRow[];
+    return rows.map(toRecord);
   }
 
   async concentrators(): Promise<ConcentratorRecord[]> {

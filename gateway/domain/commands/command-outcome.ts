@@ -23,7 +23,8 @@ export function finalReply(commands: Command[], rejected: CommandRequest['reject
   const errors = [...rejectedErrors(rejected)];
   let succeeded = 0;
   for (const c of commands) {
-    const code = codeOf[c.state];
+    // Canceled by the sender is 6.5; canceled by the gateway (the meter was removed) is a business rule, 6.1.
+    const code = c.state === 'canceled' && !c.detail?.startsWith('canceled by ') ? '6.1' : codeOf[c.state];
     if (!code) {
       succeeded += 1;
       continue;
