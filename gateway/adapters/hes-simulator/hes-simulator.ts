@@ -6,8 +6,9 @@ import type { Reading } from '../../domain/readings/reading.js';
 import { systemClock, type Clock } from '../../ports/clock.port.js';
 import type { HesCommand, HesListener, HesMeter, HesOutcome, HesPort } from '../../ports/hes.port.js';
 import { ExecutionLog, type Execution } from './execution-log.js';
-import { defaultCellularLink, defaultPlcLink, DATA_THRESHOLD_DB, snrDb, transmit, transmitCellular, type CellularLinkParams, type PlcLinkParams } from './plc-link.js';
+import type { CellularLinkParams, PlcLinkParams } from './plc-link.js';
 import { hashString, mulberry32 } from './prng.js';
+import { SimLinks } from './sim-links.js';
 import { applyCommand, INTERVAL_KWH, readingsFor } from './sim-commands.js';
 import { advance, intervalsBetween, INTERVAL_MS, newMeter, type SimMeterState } from './sim-meter.js';
 
@@ -51,9 +52,8 @@ export class HesSimulator implements HesPort {
   private readonly log: ExecutionLog;
   private readonly inflight = new Map<string, Promise<HesOutcome>>();
   private readonly listeners: HesListener[] = [];
-  private readonly random: () => number;
   private readonly clock: Clock;
-  private readonly links = new Map<string, PlcLinkParams>();
+  private readonly links: SimLinks;
   private available = true;
   /** execute calls, and those for a commandId already finished or in flight (recognised resends). */
   private readonly calls = { execute: 0, resends: 0 };
@@ -62,10 +62,9 @@ export class HesSimulator implements HesPort {
 
   constructor(private readonly options: SimulatorOptions) {
     this.clock = options.clock ?? systemClock;
-    this.random = mulberry32(options.seed);
+    this.links = new SimLinks(options);
     mkdirSync(options.dataDir, { recursive: true });
     this.log = new ExecutionLog(options.dataDir);
-    for (const [id, link] of Object.entries(options.concentrators ?? {})) this.configureConcentrator(id, link);
     const snapshot = path.join(options.dataDir, 'meters.json');
     if (existsSync(snapshot)) for (const m of JSON.parse(readFileSync(snapshot, 'utf8')) as SimMeterState[]) this.meters.set(m.mRID, m);
     if (options.collectSchedule) this.cron = new Cron(options.collectSchedule, () => void this.collect().catch(() => undefined));
@@ -89,11 +88,11 @@ export class HesSimulator implements HesPort {
     this.checkAvailable();
     const m = await this.find(meter);
     if (!m) throw new Error(`meter ${meter} is not known to the head-end`);
-    const down = await this.hop(m);
+    const down = await this.links.hop(m.concentratorId);
     if (!down.ok) throw new Error(down.reason);
     const now = this.clock.now().getTime();
     advance(m, this.options.seed, now);
-    const up = await this.hop(m);
+    const up = await this.links.hop(m.concentratorId);
     if (!up.ok) throw new Error(up.reason);
     return readingsFor(m, readingTypes, start.getTime(), end.getTime(), now);
   }
@@ -114,17 +113,13 @@ export class HesSimulator implements HesPort {
 
   // ---- simulator controls (tests, the HTTP server, other issues' scenarios) ----
   configureConcentrator(id: string, link: Partial<PlcLinkParams>): void {
-    this.links.set(id, { ...defaultPlcLink, ...this.options.defaultLink, ...link });
-  }
-
-  linkOf(concentratorId: string): PlcLinkParams {
-    return this.links.get(concentratorId) ?? { ...defaultPlcLink, ...this.options.defaultLink };
+    this.links.configure(id, link);
   }
 
   /** Average S/N of a meter's link (undefined for cellular meters). */
   snrOf(meter: string): number | undefined {
     const m = this.meters.get(meter);
-    return m?.concentratorId ? snrDb(this.linkOf(m.concentratorId)) : undefined;
+    return m?.concentratorId ? this.links.snr(m.concentratorId) : undefined;
   }
 
   setAvailable(available: boolean): void {
@@ -196,7 +191,7 @@ export class HesSimulator implements HesPort {
     const m = await this.find(command.meter);
     const now = () => this.clock.now().getTime();
     if (!m) return this.finish(command, false, { status: 'failed', transient: false, reason: `meter ${command.meter} is not known to the head-end` }, []);
-    const down = await this.hop(m);
+    const down = await this.links.hop(m.concentratorId);
     if (!down.ok) return { status: 'failed', transient: true, reason: down.reason };
     const notAfter = command.params?.notAfter ? Date.parse(String(command.params.notAfter)) : undefined;
     if (notAfter !== undefined && now() > notAfter) {
@@ -205,7 +200,7 @@ export class HesSimulator implements HesPort {
     const applied = applyCommand(m, command, this.options.seed, now());
     const outcome = await this.finish(command, applied.executed, applied.outcome, applied.events);
     // The reply can be lost on the way back: the command did act, and a resend gets the recorded outcome.
-    const up = await this.hop(m);
+    const up = await this.links.hop(m.concentratorId);
     if (!up.ok) return { status: 'failed', transient: true, reason: `${up.reason} (answer lost after execution)` };
     return outcome;
   }
@@ -223,32 +218,6 @@ export class HesSimulator implements HesPort {
     this.save();
     if (events.length > 0) await this.push({ events });
     return outcome;
-  }
-
-  /** One message across the meter's link, repeated within the retry budget. */
-  private async hop(m: SimMeterState): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const budget = this.options.retryBudget ?? 3;
-    const threshold = this.options.thresholdDb ?? DATA_THRESHOLD_DB;
-    let spent = 0;
-    let last = 0;
-    for (let attempt = 1; attempt <= budget; attempt++) {
-      const t = m.concentratorId ? transmit(this.linkOf(m.concentratorId), this.random, threshold)
-        : { ...transmitCellular({ ...defaultCellularLink, ...this.options.cellular }, this.random), snrDb: Number.NaN };
-      spent += t.latencyMs;
-      last = t.snrDb;
-      if (t.delivered) {
-        await this.sleep(spent);
-        return { ok: true };
-      }
-    }
-    await this.sleep(spent);
-    const via = m.concentratorId ? `PLC link of concentrator ${m.concentratorId}: S/N ${last.toFixed(1)} dB below the ${threshold} dB data threshold` : 'cellular link';
-    return { ok: false, reason: `${via}, message lost ${budget} times` };
-  }
-
-  private sleep(ms: number): Promise<void> {
-    const scale = this.options.timeScale ?? 0;
-    return scale > 0 ? new Promise((r) => setTimeout(r, ms * scale)) : Promise.resolve();
   }
 
   private checkAvailable(): void {
