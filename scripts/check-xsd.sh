@@ -58,11 +58,18 @@ sed -n 's/.*namespace="\([^"]*\)" schemaLocation="\([^"]*\)".*/   \1  <-  \2/p' 
 # Compile: validate a document no schema declares. Exit 3 = "validation failed" (expected: the
 # schema compiled); 5 = schema compilation error. Any parser error or warning also fails.
 echo '<probe xmlns="urn:cim-gateway:probe"/>' > "$TMP/probe.xml"
-"$XMLLINT" --noout --schema "$BUNDLE" "$TMP/probe.xml" > "$TMP/compile.out" 2>&1
+# A replaced namespace (a later folder's schema) makes libxml2 skip the relative imports of the
+# replaced file with a warning: that is the intended effect, reported as a note, not a failure.
+"$XMLLINT" --noout --schema "$BUNDLE" "$TMP/probe.xml" > "$TMP/compile.all" 2>&1
 rc=$?
-if [ "$rc" -ne 3 ] || grep -qiE 'parser error|parser warning|failed to compile|warning' "$TMP/compile.out"; then
+grep -E 'Skipping import of schema located at .* since this namespace was already imported' "$TMP/compile.all" \
+  | sed -E "s/.*Skipping import of schema located at '([^']*)'.*imported with the schema located at '([^']*)'.*/NOTE  replaced: \1 -> \2/" \
+  | sed "s|$ROOT/||g" | sort -u
+grep -vE 'Skipping import of schema located at|probe.xml' "$TMP/compile.all" > "$TMP/compile.out"
+if [ "$rc" -ne 3 ] || grep -qiE 'error|warning' "$TMP/compile.out"; then
   fail "bundle does not compile cleanly (xmllint exit $rc):"
   sed 's/^/      /' "$TMP/compile.out"
+  if [ "$rc" -eq 5 ]; then echo; echo "check-xsd: the bundle does not compile; nothing validated"; exit 1; fi
 else
   echo "OK    bundle compiles (no errors, no warnings)"
 fi
