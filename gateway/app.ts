@@ -8,6 +8,7 @@ import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
 import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
+import { SqliteAuditLog } from './adapters/sqlite/audit-log.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
@@ -27,6 +28,13 @@ import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
 import { SchemaSet } from './xml/schema-set.js';
+import type { AuditLog } from './ports/audit-log.port.js';
+import { adminGate, auditRouter } from './security/admin-access.js';
+import { Authenticator } from './security/authenticator.js';
+import { restoreFromAudit, SlidingWindowDisconnectGuard } from './security/disconnect-guard.js';
+import { MessageSecurity } from './security/message-security.js';
+import { PeerDirectory } from './security/peer-directory.js';
+import { assertTransportAllowed, createListener } from './security/tls-listener.js';
 
 export interface GatewayOptions {
   log?: Logger;
@@ -37,6 +45,8 @@ export interface GatewayOptions {
   publisher?: EventPublisher;
   /** Extra routes (tests register probe nouns this way). */
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
+  /** Where peers' passwordEnv variables are read (once, at start); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Gateway {
@@ -48,6 +58,7 @@ export interface Gateway {
   deps: NounDeps;
   /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
   events: EventsModule;
+  audit: AuditLog;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -59,6 +70,7 @@ export interface Gateway {
 /** The composition root: the one place that picks adapters from configuration. */
 export function createGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Gateway {
   if (config.profile !== 'embedded') throw new Error(`profile ${config.profile} is not available in this build; use embedded`);
+  assertTransportAllowed(config);
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const schemas = new SchemaSet(config.schemas.folders);
@@ -78,17 +90,31 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
-  const processor = new MessageProcessor({ config, schemas, registry, store, clock, log });
+  const audit = new SqliteAuditLog(db);
+  const authenticator = new Authenticator({ security: config.security, bindHost: config.http.host, directory: new PeerDirectory(config.security, options.env), clock });
+  const caps = config.security.disconnectGuard;
+  const guard = caps && (caps.perPeer || caps.system) ? new SlidingWindowDisconnectGuard(caps) : undefined;
+  const security = new MessageSecurity({
+    audit, log, disconnectCodes: caps?.disconnectCodes ?? ['3.31.0.23'],
+    groupSize: async (id) => (await network.group(id)).length,
+    ...(guard ? { guard, guardReady: restoreFromAudit(guard, audit, clock.now()) } : {}),
+  });
+
+  const processor = new MessageProcessor({ config, schemas, registry, store, clock, log, security });
   const metrics = new GatewayMetrics(outbox);
   const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
-  const soap = new SoapIngress(observed, config.gateway.source, log, metrics.rejected('soap'));
-  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, metrics.rejected('rest'));
+  const soap = new SoapIngress(observed, config.gateway.source, log, authenticator, config.limits, metrics.rejected('soap'));
+  const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
   const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
   const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
-  const app = createHttpApp({ config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, extraRouters: [metricsRouter, events.router] });
+  const app = createHttpApp({
+    config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
+    adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
+    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock)],
+  });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
@@ -99,7 +125,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events, deps: nounDeps,
+    app, registry, schemas, db, events, deps: nounDeps, audit,
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();
@@ -107,7 +133,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await outboxTick();
     },
     listen: () => new Promise((resolve) => {
-      server = app.listen(config.http.port, config.http.host, () => resolve(server!));
+      server = createListener(config, app);
+      server.listen(config.http.port, config.http.host, () => resolve(server!));
     }),
     stop: async () => {
       // Stop taking requests, let in-flight ones finish, then stop workers, then close the store.

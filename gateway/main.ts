@@ -3,6 +3,7 @@ import { createLogger } from './logging/logger.js';
 import { createGateway } from './app.js';
 import { provisioningDeps } from './nouns/MeterConfig/register.js';
 import { readNetworkSeed, seedTopology } from './use-cases/seed-topology.use-case.js';
+import { TransportPolicyError, transportWarning } from './security/tls-listener.js';
 
 async function main(): Promise<void> {
   let config;
@@ -16,7 +17,16 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config);
-  const gateway = createGateway(config, { log });
+  let gateway;
+  try {
+    gateway = createGateway(config, { log });
+  } catch (err) {
+    if (err instanceof TransportPolicyError) {
+      log.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   if (config.demo.enabled) {
     // Before listening, so the first `get MeterConfig` already sees the demo network.
     const seeded = await seedTopology(provisioningDeps(gateway.deps), readNetworkSeed(config.demo.seedFile));
@@ -26,9 +36,9 @@ async function main(): Promise<void> {
   const server = await gateway.listen();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const local = ['127.0.0.1', 'localhost', '::1'].includes(config.http.host);
-  log.info({ host: config.http.host, port, profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
-  if (!local) log.warn('plain HTTP on a non-loopback address: configure TLS before exposing the gateway');
+  log.info({ host: config.http.host, port, tls: Boolean(config.security.tls), profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
+  const warning = transportWarning(config);
+  if (warning) log.warn(warning);
 
   let stopping = false;
   const shutdown = (signal: string) => {

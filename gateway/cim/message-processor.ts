@@ -5,6 +5,8 @@ import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { MessageKey, MessageStore } from '../ports/message-store.port.js';
 import type { HandlerContext, HandlerRegistry, Route } from '../registry/handler-registry.js';
+import type { Caller, MessageSecurity } from '../security/message-security.js';
+import type { Peer } from '../security/peer-identity.js';
 import type { NsRewrite } from '../xml/namespaces.js';
 import type { SchemaSet } from '../xml/schema-set.js';
 import { toXNode } from '../xml/xml-parser.js';
@@ -27,6 +29,8 @@ export interface InboundDocument {
   transport: 'soap' | 'rest';
   /** Line/column refer to what the sender wrote (not so for JSON, which is converted first). */
   reportPositions: boolean;
+  /** Who sent it, as the ingress established (authentication outcome, interface, address). */
+  caller: Caller;
   /**
    * Set by the streaming ingress: `element` is then the message without its payload's content,
    * which the route reads from this object while it arrives (see gateway/ingest/).
@@ -52,6 +56,7 @@ export interface ProcessorDeps {
   store: MessageStore;
   clock: Clock;
   log: Logger;
+  security: MessageSecurity;
 }
 
 const MAX_REPORTED_ERRORS = 20;
@@ -96,6 +101,12 @@ export class MessageProcessor {
     const missing = missingHeader(message);
     if (missing.length > 0) return answer(failed(...missing));
 
+    // Authentication before validation: an unauthenticated sender costs no schema work.
+    const kindName = message.typedName ?? message.kind;
+    const identified = await this.deps.security.identify(input.caller, message, kindName, this.deps.clock.now());
+    if ('errors' in identified) return answer(failed(...identified.errors));
+    const { peer } = identified;
+
     const issues = schemas.validate(input.element, input.sourceText);
     if (!input.reportPositions) for (const i of issues) { delete i.line; delete i.column; }
     if (issues.length > 0) {
@@ -109,6 +120,9 @@ export class MessageProcessor {
     if (protocolErrors.length > 0) return answer(failed(...protocolErrors));
 
     if (message.kind === 'ResponseMessage' || message.kind === 'FaultMessage') return this.acceptPeerReply(message);
+
+    const refused = await this.deps.security.authorise(input.caller, peer, message, kindName, this.deps.clock.now());
+    if (refused.length > 0) return answer(failed(...refused));
 
     const verb = message.header.verb as Verb;
     const noun = message.header.noun!;
@@ -125,7 +139,7 @@ export class MessageProcessor {
       if (err instanceof CimError) return answer(failed(...err.errors));
       throw err;
     }
-    return this.run(message, found.route, verb, noun, messageId);
+    return this.run(message, found.route, verb, noun, messageId, input.caller, peer);
   }
 
   /** Required parts, Compressed payloads and the payload's element, per route. */
@@ -142,7 +156,7 @@ export class MessageProcessor {
     }
   }
 
-  private async run(message: CimMessage, route: Route, verb: Verb, noun: string, messageId: string): Promise<Processed> {
+  private async run(message: CimMessage, route: Route, verb: Verb, noun: string, messageId: string, caller: Caller, peer: Peer): Promise<Processed> {
     const { header } = message;
     const kind = message.typedName ?? message.kind;
     const source = header.source ?? 'anonymous';
@@ -158,6 +172,17 @@ export class MessageProcessor {
     if (claim.state === 'done') return this.replay(message, claim.response.message);
     if (claim.state === 'in-progress') {
       return this.answer(message, failed(replyError('3.2', { details: `a message with Source ${source} and MessageID ${messageId} is still being processed; resend later for its answer` })), undefined, messageId);
+    }
+
+    const capped = await this.deps.security.admitEffects(caller, peer, message, now).catch(async (err: unknown) => {
+      await this.deps.store.release(key);
+      throw err;
+    });
+    if (capped.length > 0) {
+      // Stored as the key's answer: a resend of the same message gets the same refusal, not a second count.
+      const refusal = this.answer(message, failed(...capped), undefined, messageId);
+      await this.deps.store.complete(key, { message: JSON.stringify(refusal.response) });
+      return refusal;
     }
 
     const correlationId = header.correlationId ?? messageId;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { securitySchema } from '../security/security-config.js';
 
 /** Repository root (where package.json is), from source or from dist/, whatever the working directory. */
 export const repoRoot = ((): string => {
@@ -19,6 +20,10 @@ export const configSchema = z.object({
     port: z.number().int().min(0).max(65535).default(8080),
     /** Seconds given to in-flight requests on shutdown before connections are cut. */
     shutdownGraceSeconds: z.number().positive().default(10),
+    /** A client must send its headers within this, and the whole request within the next; slow senders are cut. */
+    headersTimeoutSeconds: z.number().positive().default(15),
+    requestTimeoutSeconds: z.number().positive().default(120),
+    keepAliveTimeoutSeconds: z.number().positive().default(5),
   }).prefault({}),
   dataDir: z.string().default(path.join(repoRoot, 'data')),
   databaseUrl: z.string().optional(),
@@ -43,6 +48,13 @@ export const configSchema = z.object({
     /** Bound on a Compressed payload once inflated, against zip bombs. */
     maxDecompressedBytes: z.number().int().positive().default(256 * 1024 * 1024),
     maxJsonDepth: z.number().int().positive().default(64),
+    /**
+     * Longest attribute value and longest text node (characters). No CIM field is long; a huge
+     * one is an attack on whatever copies it (logs, JSON, SQLite). Payload/Compressed is exempt:
+     * maxBodyBytes and maxDecompressedBytes bound it.
+     */
+    maxAttributeValueChars: z.number().int().positive().default(64 * 1024),
+    maxTextChars: z.number().int().positive().default(1024 * 1024),
   }).prefault({}),
   protocol: z.object({
     /** Accepted Header/Revision values; empty means any revision is accepted. */
@@ -135,6 +147,8 @@ export const configSchema = z.object({
       deviceGroup: z.string().optional(),
     })).default([]),
   }).prefault({}),
+  /** Transport security, peers and their rights: docs/security.md. */
+  security: securitySchema.prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

@@ -14,6 +14,7 @@ import type { SchemaSet } from '../xml/schema-set.js';
 import { inlineValidator, workerValidator, type FragmentValidator } from './fragment-validator.js';
 import { MessageStreamReader } from './message-stream-reader.js';
 import { StreamedMeterReadings } from './streamed-meter-readings.js';
+import { transportCredentials } from '../security/transport-credentials.js';
 
 export type Binding = 'rest' | 'soap';
 
@@ -60,7 +61,7 @@ export class StreamingIngress {
     const reader = new MessageStreamReader(bounded(req, limit), {
       maxDepth: config.limits.maxDepth, maxFragmentElements: config.limits.maxElements, maxHeadChars: 1024 * 1024,
     });
-    const common = { contentType: req.headers['content-type'], ...(binding === 'rest' ? { accept: req.headers.accept } : { soapAction: req.headers.soapaction as string | undefined }) };
+    const common = { contentType: req.headers['content-type'], credentials: transportCredentials(req), ...(binding === 'rest' ? { accept: req.headers.accept } : { soapAction: req.headers.soapaction as string | undefined }) };
     const run = (body: string, streamed?: StreamedMeterReadings) =>
       binding === 'rest' ? this.deps.rest.handle({ body, ...common, ...(streamed ? { streamed } : {}) }) : this.deps.soap.handle({ body, ...common, ...(streamed ? { streamed } : {}) });
     let streamed: StreamedMeterReadings | undefined;

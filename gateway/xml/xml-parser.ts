@@ -6,7 +6,13 @@ export interface XmlLimits {
   maxDepth: number;
   maxElements: number;
   maxAttributesPerElement: number;
+  /** Optional so socket-free callers keep working; the gateway always sets them from config. */
+  maxAttributeValueChars?: number;
+  maxTextChars?: number;
 }
+
+// The base64 of a Compressed payload is the one legitimately huge text node.
+const UNBOUNDED_TEXT = new Set(['Compressed']);
 
 // No network, no external entities, CDATA folded into text. DTD loading and entity
 // substitution stay off (their flags are simply not set); a DOCTYPE is refused before parsing.
@@ -70,13 +76,22 @@ export function toXNode(root: XmlElement, limits: XmlLimits): XNode {
     }
     if (attrs.length > 0) {
       node.attrs = {};
-      for (const a of attrs) node.attrs[a.name] = a.value;
+      for (const a of attrs) {
+        const value = a.value;
+        if (limits.maxAttributeValueChars !== undefined && value.length > limits.maxAttributeValueChars) {
+          throw new ProtocolRejection(413, 'Attribute too long', `attribute ${a.name} of ${elem.name} exceeds ${limits.maxAttributeValueChars} characters`, { line: elem.line, xpath: here });
+        }
+        node.attrs[a.name] = value;
+      }
     }
     let text = '';
     const kids: XNode[] = [];
     for (let c = elem.firstChild; c; c = c.next) {
       if (c instanceof XmlElement) kids.push(convert(c, depth + 1, here));
       else if (c instanceof XmlText || c instanceof XmlCData) text += c.content;
+    }
+    if (limits.maxTextChars !== undefined && text.length > limits.maxTextChars && !UNBOUNDED_TEXT.has(elem.name)) {
+      throw new ProtocolRejection(413, 'Text too long', `text of ${elem.name} exceeds ${limits.maxTextChars} characters`, { line: elem.line, xpath: here });
     }
     if (kids.length > 0) node.children = kids;
     else if (text !== '') node.text = text;

@@ -171,12 +171,14 @@ describe('admin API exposure', () => {
   it('answers only on loopback in the embedded default', async (t) => {
     const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
     if (!external) return t.skip('no non-loopback IPv4 interface to call from');
-    const gw = testGateway({ http: { host: '0.0.0.0', port: 0 } });
+    // Plain HTTP off loopback must be allowed explicitly since the security issue.
+    const gw = testGateway({ http: { host: '0.0.0.0', port: 0 }, security: { allowPlainHttp: true } });
     const server = await gw.listen();
     try {
       const { port } = server.address() as AddressInfo;
       const remote = await fetch(`http://${external.address}:${port}/admin/subscriptions`);
-      assert.equal(remote.status, 403);
+      // The admin gate (docs/security.md) asks a remote caller without credentials to authenticate.
+      assert.equal(remote.status, 401);
       assert.match(remote.headers.get('content-type')!, /problem\+json/);
       const local = await fetch(`http://127.0.0.1:${port}/admin/subscriptions`);
       assert.equal(local.status, 200);

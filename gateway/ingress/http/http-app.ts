@@ -1,10 +1,14 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { GatewayConfig } from '../../config/config.js';
 import { ProtocolRejection } from '../../cim/errors.js';
 import type { Logger } from '../../logging/logger.js';
 import type { MessageStore } from '../../ports/message-store.port.js';
 import type { Outbox } from '../../ports/outbox.port.js';
 import type { HandlerRegistry } from '../../registry/handler-registry.js';
+import { maySpeakFor } from '../../security/access-policy.js';
+import type { Authenticator } from '../../security/authenticator.js';
+import { isLocalPeer } from '../../security/peer-identity.js';
+import { transportCredentials } from '../../security/transport-credentials.js';
 import type { SchemaSet } from '../../xml/schema-set.js';
 import { MSG_NS, typedNs } from '../../xml/namespaces.js';
 import type { HttpAnswer } from '../inbound-xml.js';
@@ -25,6 +29,9 @@ export interface HttpDeps {
   outbox: Outbox;
   ready: () => Promise<boolean>;
   log: Logger;
+  authenticator: Authenticator;
+  /** Guards everything under /admin (security/admin-access.ts). */
+  adminGate: RequestHandler;
   /** Further routers (admin, I8, …) mounted by the composition root. */
   extraRouters?: express.Router[];
   /** Takes large XML bodies before the body parser would buffer them (gateway/ingest/). */
@@ -34,7 +41,11 @@ export interface HttpDeps {
   };
 }
 
-const send = (res: Response, a: HttpAnswer) => res.status(a.status).type(a.contentType).send(a.body);
+const send = (res: Response, a: HttpAnswer) => {
+  // RFC 9110: a 401 names the scheme the client should use.
+  if (a.status === 401) res.set('WWW-Authenticate', 'Bearer realm="cim-gateway"');
+  return res.status(a.status).type(a.contentType).send(a.body);
+};
 
 function baseUrl(req: Request): string {
   return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
@@ -86,22 +97,27 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.post(['/cim/soap', '/cim/soap/:noun'], streamed('soap'), body, async (req, res, next) => {
     try {
-      send(res, await deps.soap.handle({ body: typeof req.body === 'string' ? req.body : '', contentType: req.get('content-type'), soapAction: req.get('soapaction') }));
+      send(res, await deps.soap.handle({ body: typeof req.body === 'string' ? req.body : '', contentType: req.get('content-type'), soapAction: req.get('soapaction'), credentials: transportCredentials(req) }));
     } catch (err) {
       next(err);
     }
   });
   app.post('/cim/messages', streamed('rest'), body, async (req, res, next) => {
     try {
-      send(res, await deps.rest.handle({ body: typeof req.body === 'string' ? req.body : '', contentType: req.get('content-type'), accept: req.get('accept') }));
+      send(res, await deps.rest.handle({ body: typeof req.body === 'string' ? req.body : '', contentType: req.get('content-type'), accept: req.get('accept'), credentials: transportCredentials(req) }));
     } catch (err) {
       next(err);
     }
   });
   app.get('/cim/messages/:messageId', async (req, res, next) => {
     try {
+      const auth = await deps.authenticator.authenticate(transportCredentials(req), 'i6-rest');
+      if (!auth.ok) return send(res, problem(401, 'Authentication required', auth.reason, { code: auth.code }));
+      if (!auth.peer.interfaces.has('i6-rest')) return send(res, problem(403, 'Forbidden', `${auth.peer.id} may not use i6-rest`, { code: '7.5' }));
       const source = typeof req.query.source === 'string' ? req.query.source : undefined;
-      const status = await deps.store.status(req.params.messageId, source);
+      const found = await deps.store.status(req.params.messageId, source);
+      // A peer sees only its own messages; another peer's is answered as unknown, not as forbidden.
+      const status = found && (isLocalPeer(auth.peer) || maySpeakFor(auth.peer, found.source)) ? found : undefined;
       if (!status) return send(res, problem(404, 'Unknown message', `no message ${req.params.messageId}${source ? ` from ${source}` : ''}`));
       const deliveries = await deps.outbox.forRequest(status.messageId);
       res.json({
@@ -115,6 +131,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
       next(err);
     }
   });
+  app.use('/admin', deps.adminGate);
   for (const router of deps.extraRouters ?? []) app.use(router);
 
   app.use((_req, res) => send(res, problem(404, 'Not found', 'no such resource')));

@@ -3,6 +3,8 @@ import { ProtocolRejection } from '../../cim/errors.js';
 import type { MessageProcessor, Processed } from '../../cim/message-processor.js';
 import { renderMessageXml } from '../../cim/response-writer.js';
 import type { Logger } from '../../logging/logger.js';
+import type { Authenticator } from '../../security/authenticator.js';
+import type { Credentials } from '../../security/peer-identity.js';
 import { jsonToXnode, xnodeToJson } from '../../xml/json-mapping.js';
 import { MSG_NS } from '../../xml/namespaces.js';
 import type { SchemaSet } from '../../xml/schema-set.js';
@@ -17,6 +19,8 @@ export interface RestRequest {
   body: string;
   contentType?: string;
   accept?: string;
+  /** What the connection presented: client certificate, bearer token. */
+  credentials: Credentials;
   /** The payload content still arriving (streaming ingress); `body` is then the message without it. */
   streamed?: object;
 }
@@ -65,7 +69,14 @@ export function statusFor(processed: Processed): number {
 
 /** The REST binding, socket-free: same messages as SOAP, in XML or in the documented JSON form. */
 export class RestIngress {
-  constructor(private readonly processor: Pick<MessageProcessor, 'process'>, private readonly schemas: SchemaSet, private readonly maxJsonDepth: number, private readonly log: Logger, private readonly onRejected: (reason: string) => void = () => undefined) {}
+  constructor(
+    private readonly processor: Pick<MessageProcessor, 'process'>,
+    private readonly schemas: SchemaSet,
+    private readonly maxJsonDepth: number,
+    private readonly log: Logger,
+    private readonly authenticator: Authenticator,
+    private readonly onRejected: (reason: string) => void = () => undefined,
+  ) {}
 
   async handle(req: RestRequest): Promise<HttpAnswer> {
     const requestFormat = formatOf(mediaType(req.contentType));
@@ -78,7 +89,9 @@ export class RestIngress {
       const xml = requestFormat === 'json' ? this.jsonAsXml(req.body) : req.body;
       const parsed = parseInbound(xml);
       try {
-        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml', ...(req.streamed ? { streamed: req.streamed } : {}) });
+        const auth = await this.authenticator.authenticate(req.credentials, 'i6-rest');
+        const caller = { auth, iface: 'i6-rest' as const, ...(req.credentials.remoteAddress ? { remoteAddress: req.credentials.remoteAddress } : {}) };
+        const processed = await this.processor.process({ element: parsed.doc.root, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'rest', reportPositions: requestFormat === 'xml', caller, ...(req.streamed ? { streamed: req.streamed } : {}) });
         const status = statusFor(processed);
         if (format === 'json') {
           return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(xnodeToJson(processed.response, this.schemas.repeatable)) };

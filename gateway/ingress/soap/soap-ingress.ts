@@ -5,6 +5,10 @@ import type { MessageProcessor } from '../../cim/message-processor.js';
 import { failed, replyError } from '../../cim/reply.js';
 import { buildMessage, renderMessageXml } from '../../cim/response-writer.js';
 import type { Logger } from '../../logging/logger.js';
+import type { Authenticator } from '../../security/authenticator.js';
+import type { Credentials } from '../../security/peer-identity.js';
+import { readWsSecurity } from '../../security/ws-security.js';
+import { toXNode, type XmlLimits } from '../../xml/xml-parser.js';
 import { faultEnvelope, soapContentType, wrapInEnvelope, type SoapVersion } from '../../soap/soap-envelope.js';
 import { SOAP11_NS, SOAP12_NS } from '../../xml/namespaces.js';
 import { mediaType, parseInbound, type HttpAnswer } from '../inbound-xml.js';
@@ -14,6 +18,8 @@ export interface SoapRequest {
   body: string;
   contentType?: string;
   soapAction?: string;
+  /** What the connection presented (certificate, Authorization); the WS-Security header is read here. */
+  credentials: Credentials;
   /** The payload content still arriving (streaming ingress); `body` is then the message without it. */
   streamed?: object;
 }
@@ -37,7 +43,14 @@ function requestedAction(req: SoapRequest): string | undefined {
  * Only a broken envelope is a Fault; everything inside a readable message gets a Reply.
  */
 export class SoapIngress {
-  constructor(private readonly processor: Pick<MessageProcessor, 'process'>, private readonly source: string, private readonly log: Logger, private readonly onRejected: (reason: string) => void = () => undefined) {}
+  constructor(
+    private readonly processor: Pick<MessageProcessor, 'process'>,
+    private readonly source: string,
+    private readonly log: Logger,
+    private readonly authenticator: Authenticator,
+    private readonly limits: XmlLimits,
+    private readonly onRejected: (reason: string) => void = () => undefined,
+  ) {}
 
   async handle(req: SoapRequest): Promise<HttpAnswer> {
     const type = mediaType(req.contentType);
@@ -72,7 +85,11 @@ export class SoapIngress {
       if (action && acceptable.length > 0 && !acceptable.includes(action)) {
         throw new ProtocolRejection(400, 'SOAPAction mismatch', `SOAPAction '${action}' does not match the body element ${message.name}; expected '${acceptable[0]}'`, { line: message.line });
       }
-      const processed = await this.processor.process({ element: message, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'soap', reportPositions: true, ...(req.streamed ? { streamed: req.streamed } : {}) });
+      const soapHeader = elementChildren(envelope).find((c) => c.name === 'Header' && c.namespaceUri === envNs);
+      const credentials = { ...req.credentials, ...readWsSecurity(soapHeader ? toXNode(soapHeader, this.limits) : undefined) };
+      const auth = await this.authenticator.authenticate(credentials, 'i6-soap');
+      const caller = { auth, iface: 'i6-soap' as const, ...(credentials.remoteAddress ? { remoteAddress: credentials.remoteAddress } : {}) };
+      const processed = await this.processor.process({ element: message, sourceText: parsed.text, rewrite: parsed.rewrite, transport: 'soap', reportPositions: true, caller, ...(req.streamed ? { streamed: req.streamed } : {}) });
       const xml = renderMessageXml(processed.response, processed.rewrite, false);
       return { status: 200, contentType: soapContentType(version), body: wrapInEnvelope(xml, version) };
     } catch (err) {

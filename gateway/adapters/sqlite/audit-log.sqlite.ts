@@ -1,0 +1,78 @@
+import type { AuditEntry, AuditFilter, AuditKind, AuditLog } from '../../ports/audit-log.port.js';
+import { migrate, type Db } from './sqlite-database.js';
+
+const MIGRATIONS = [{
+  name: 'security-001-audit',
+  sql: `
+    CREATE TABLE security_audit (
+      id INTEGER PRIMARY KEY,
+      at INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      peer TEXT,
+      interface TEXT,
+      remote_address TEXT,
+      verb TEXT,
+      noun TEXT,
+      source TEXT,
+      message_id TEXT,
+      code TEXT,
+      devices INTEGER,
+      detail TEXT
+    );
+    CREATE INDEX security_audit_at ON security_audit (at);
+    CREATE INDEX security_audit_kind ON security_audit (kind, at);
+    -- Append-only even for code that holds the database handle.
+    CREATE TRIGGER security_audit_no_update BEFORE UPDATE ON security_audit BEGIN SELECT RAISE(ABORT, 'security_audit is append-only'); END;
+    CREATE TRIGGER security_audit_no_delete BEFORE DELETE ON security_audit BEGIN SELECT RAISE(ABORT, 'security_audit is append-only'); END;
+  `,
+}];
+
+interface Row {
+  id: number; at: number; kind: AuditKind; peer: string | null; interface: string | null; remote_address: string | null;
+  verb: string | null; noun: string | null; source: string | null; message_id: string | null; code: string | null;
+  devices: number | null; detail: string | null;
+}
+
+const MAX_PAGE = 1000;
+
+export class SqliteAuditLog implements AuditLog {
+  private readonly insert;
+  constructor(private readonly db: Db) {
+    migrate(db, MIGRATIONS);
+    this.insert = db.prepare(`INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail)
+      VALUES (@at, @kind, @peer, @interface, @remote_address, @verb, @noun, @source, @message_id, @code, @devices, @detail)`);
+  }
+
+  async append(e: AuditEntry): Promise<void> {
+    this.insert.run({
+      at: e.at.getTime(), kind: e.kind, peer: e.peer ?? null, interface: e.interface ?? null, remote_address: e.remoteAddress ?? null,
+      verb: e.verb ?? null, noun: e.noun ?? null, source: e.source ?? null, message_id: e.messageId ?? null, code: e.code ?? null,
+      devices: e.devices ?? null, detail: e.detail ?? null,
+    });
+  }
+
+  async query(f: AuditFilter): Promise<(AuditEntry & { id: number })[]> {
+    const where: string[] = [];
+    const args: Record<string, unknown> = { limit: Math.min(f.limit ?? 100, MAX_PAGE) };
+    if (f.since) { where.push('at >= @since'); args.since = f.since.getTime(); }
+    if (f.until) { where.push('at < @until'); args.until = f.until.getTime(); }
+    if (f.kind) { where.push('kind = @kind'); args.kind = f.kind; }
+    if (f.peer) { where.push('peer = @peer'); args.peer = f.peer; }
+    if (f.afterId !== undefined) { where.push('id > @afterId'); args.afterId = f.afterId; }
+    const rows = this.db.prepare(`SELECT * FROM security_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT @limit`).all(args) as Row[];
+    return rows.map((r) => {
+      const e: AuditEntry & { id: number } = { id: r.id, at: new Date(r.at), kind: r.kind };
+      if (r.peer !== null) e.peer = r.peer;
+      if (r.interface !== null) e.interface = r.interface;
+      if (r.remote_address !== null) e.remoteAddress = r.remote_address;
+      if (r.verb !== null) e.verb = r.verb;
+      if (r.noun !== null) e.noun = r.noun;
+      if (r.source !== null) e.source = r.source;
+      if (r.message_id !== null) e.messageId = r.message_id;
+      if (r.code !== null) e.code = r.code;
+      if (r.devices !== null) e.devices = r.devices;
+      if (r.detail !== null) e.detail = r.detail;
+      return e;
+    });
+  }
+}
