@@ -35,6 +35,7 @@ import { restoreFromAudit, SlidingWindowDisconnectGuard } from './security/disco
 import { MessageSecurity } from './security/message-security.js';
 import { PeerDirectory } from './security/peer-directory.js';
 import { assertTransportAllowed, createListener } from './security/tls-listener.js';
+import { createI8Module, type I8Module } from './i8/i8-module.js';
 
 export interface GatewayOptions {
   log?: Logger;
@@ -59,6 +60,8 @@ export interface Gateway {
   /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
   events: EventsModule;
   audit: AuditLog;
+  /** I8 stakeholder API / I7 export (undefined when i8.enabled is false). */
+  i8?: I8Module;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -110,10 +113,11 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
+  const i8 = config.i8.enabled ? createI8Module({ db, config, clock, log, audit, readings, meters: network, network }) : undefined;
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
-    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock)],
+    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : [])],
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
@@ -125,7 +129,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events, deps: nounDeps, audit,
+    app, registry, schemas, db, events, deps: nounDeps, audit, ...(i8 ? { i8 } : {}),
     start: () => pollers.forEach((p) => p.start()),
     drain: async () => {
       await asyncTick();

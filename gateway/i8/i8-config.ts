@@ -38,8 +38,10 @@ export const i8Schema = z.object({
     nominalVoltage: z.number().positive().default(220),
     /** Band around nominal, in percent: a sample outside [nominal·(1−b), nominal·(1+b)] is out of band. */
     voltageBandPercent: z.number().positive().max(50).default(7.5),
-    /** ReadingType codes holding voltage samples (measurementKind 54, unit 29 V). */
-    voltageReadingTypes: z.array(z.string().min(1)).default(['0.0.0.6.0.1.54.0.0.0.0.0.0.0.129.0.29.0', '0.0.2.6.0.1.54.0.0.0.0.0.0.0.0.0.29.0']),
+    /** ReadingType codes holding voltage samples (measurementKind 54, unit 29 V): phases A, B, C to neutral. */
+    voltageReadingTypes: z.array(z.string().min(1)).default([
+      '0.0.0.6.0.1.54.0.0.0.0.0.0.0.129.0.29.0', '0.0.0.6.0.1.54.0.0.0.0.0.0.0.65.0.29.0', '0.0.0.6.0.1.54.0.0.0.0.0.0.0.33.0.29.0',
+    ]),
   }).strict().prefault({}),
   deliveries: z.object({
     /** File deliveries are written here; default `<dataDir>/i8-exports`. */

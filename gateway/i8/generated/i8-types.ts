@@ -439,7 +439,9 @@ export interface components {
             /** @constant */
             kind: "file";
         };
-        DeliveryJobInput: {
+        /** @description What a client sends; no other properties. */
+        DeliveryJobInput: components["schemas"]["DeliveryJobFields"];
+        DeliveryJobFields: {
             name?: string;
             /** @description 5- or 6-field cron (croner) */
             cron: string;
@@ -448,7 +450,7 @@ export interface components {
             query: components["schemas"]["DeliveryQuery"];
             target: components["schemas"]["DeliveryTarget"];
         };
-        DeliveryJob: components["schemas"]["DeliveryJobInput"] & {
+        DeliveryJob: components["schemas"]["DeliveryJobFields"] & {
             id: string;
             clientId: string;
             timeZone: string;
@@ -476,7 +478,8 @@ export interface components {
             job: components["schemas"]["DeliveryJob"];
             runs: components["schemas"]["DeliveryRun"][];
         };
-        ConsentInput: {
+        ConsentInput: components["schemas"]["ConsentFields"];
+        ConsentFields: {
             clientId: string;
             usagePoint: string;
             /** Format: date-time */
@@ -486,7 +489,7 @@ export interface components {
             /** @description The customer's signed consent (document id) */
             reference?: string;
         };
-        Consent: components["schemas"]["ConsentInput"] & {
+        Consent: components["schemas"]["ConsentFields"] & {
             id: string;
             /** Format: date-time */
             grantedAt: string;
