@@ -8,6 +8,7 @@ import { consentAdminRoutes } from './routes/consent-admin.routes.js';
 import { docsRoutes } from './routes/docs.routes.js';
 import { eventRoutes } from './routes/events.routes.js';
 import { readingsRoutes } from './routes/readings.routes.js';
+import { reportRoutes } from './routes/reports.routes.js';
 import { tokenRoutes } from './routes/token.routes.js';
 
 /** Extra routers a composition adds behind authentication (reports, deliveries, I7). */
@@ -36,6 +37,7 @@ export function i8Router(deps: I8Deps & { auth: AuthDeps }, extensions: I8Extens
   router.use(catalogRoutes(deps));
   router.use(readingsRoutes(deps));
   router.use(eventRoutes(deps));
+  router.use(reportRoutes(deps));
   for (const e of extensions) router.use(e);
   router.use(['/i8', '/i7'], (_req, _res, next) => next(new I8Error(404, 'Not found', 'no such I8 resource; see /i8/openapi.yaml')));
 
