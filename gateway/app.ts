@@ -125,7 +125,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
   const eventsTick = async () => (await eventsReady, events.tick());
   const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
-    new Poller('events', eventsTick, config.outages.checkMs, log)];
+    new Poller('events', eventsTick, config.outages.checkMs, log),
+    ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log)] : [])];
   let server: Server | undefined;
 
   return {
@@ -135,6 +136,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await asyncTick();
       await eventsTick();
       await outboxTick();
+      await i8?.deliveryTick();
     },
     listen: () => new Promise((resolve) => {
       server = createListener(config, app);

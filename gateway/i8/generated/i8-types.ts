@@ -207,28 +207,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/i7/export/{dataset}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Incremental export since a watermark (CSV, streamed, resumable)
-         * @description Rows changed after `since` up to the watermark fixed when the export starts (answered in
-         *     the `I7-Watermark` header before the first row). Pass it back as `since` next time; an
-         *     interrupted download is simply repeated with the same `since`.
-         */
-        get: operations["i7Export"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/admin/i8/consents": {
         parameters: {
             query?: never;
@@ -926,34 +904,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-            default: components["responses"]["Problem"];
-        };
-    };
-    i7Export: {
-        parameters: {
-            query?: {
-                /** @description Watermark from a previous export; absent = from the beginning. */
-                since?: string;
-            };
-            header?: never;
-            path: {
-                dataset: "readings" | "events" | "interruptions";
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description CSV rows */
-            200: {
-                headers: {
-                    /** @description Watermark to resume from */
-                    "I7-Watermark"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
             };
             default: components["responses"]["Problem"];
         };
