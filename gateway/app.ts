@@ -36,6 +36,7 @@ import { restoreFromAudit, SlidingWindowDisconnectGuard } from './security/disco
 import { MessageSecurity } from './security/message-security.js';
 import { PeerDirectory } from './security/peer-directory.js';
 import { assertTransportAllowed, createListener } from './security/tls-listener.js';
+import { createI8Module, type I8Module } from './i8/i8-module.js';
 
 export interface GatewayOptions {
   log?: Logger;
@@ -62,6 +63,8 @@ export interface Gateway {
   audit: AuditLog;
   /** EndDeviceControls: the head-end (simulator or remote), command queue and dispatcher. */
   commands: CommandsModule;
+  /** I8 stakeholder API / I7 export (undefined when i8.enabled is false). */
+  i8?: I8Module;
   /** Starts background workers (async inbox, outbox). */
   start(): void;
   /** Runs one pass of every worker now; tests use it instead of waiting for timers. */
@@ -117,10 +120,11 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
+  const i8 = config.i8.enabled ? createI8Module({ db, config, clock, log, audit, readings, meters: network, network }) : undefined;
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
-    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock)],
+    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : [])],
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
@@ -128,11 +132,12 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
   const eventsTick = async () => (await eventsReady, events.tick());
   const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
-    new Poller('events', eventsTick, config.outages.checkMs, log)];
+    new Poller('events', eventsTick, config.outages.checkMs, log),
+    ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log)] : [])];
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events, audit, deps: nounDeps, commands,
+    app, registry, schemas, db, events, audit, deps: nounDeps, commands, ...(i8 ? { i8 } : {}),
     start: () => {
       pollers.forEach((p) => p.start());
       commands.start();
@@ -142,6 +147,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await commands.tick();
       await eventsTick();
       await outboxTick();
+      await i8?.deliveryTick();
     },
     listen: () => new Promise((resolve) => {
       server = createListener(config, app);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { securitySchema } from '../security/security-config.js';
+import { i8Schema } from '../i8/i8-config.js';
 
 /** Repository root (where package.json is), from source or from dist/, whatever the working directory. */
 export const repoRoot = ((): string => {
@@ -198,6 +199,8 @@ export const configSchema = z.object({
   }).prefault({}),
   /** Transport security, peers and their rights: docs/security.md. */
   security: securitySchema.prefault({}),
+  /** I8 stakeholder API and I7 export: docs/i8.md. */
+  i8: i8Schema.prefault({}),
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

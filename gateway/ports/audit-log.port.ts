@@ -6,7 +6,9 @@ export type AuditKind =
   | 'disconnect.admitted'
   | 'disconnect.refused'
   | 'admin.refused'
-  | 'admin.read';
+  | 'admin.read'
+  /** A stakeholder read through I8 / I7 (who, which resource, which filters, how many rows). */
+  | 'data.read';
 
 export interface AuditEntry {
   at: Date;
@@ -25,6 +27,10 @@ export interface AuditEntry {
   devices?: number;
   /** Why; never a secret (no password, token, nonce or digest). */
   detail?: string;
+  /** data.read: the resource read (e.g. `i8/readings`), its filters as JSON, the rows answered. */
+  resource?: string;
+  filters?: string;
+  rows?: number;
 }
 
 export interface AuditFilter {

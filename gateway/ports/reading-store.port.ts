@@ -26,6 +26,13 @@ export interface ReadingQuery {
   end?: Date;
 }
 
+/** Position in the store's read order (meter, reading type, timestamp): a keyset cursor. */
+export interface ReadingKey {
+  meter: string;
+  readingType: string;
+  timestamp: number;
+}
+
 export interface Correction {
   meter: string;
   readingType: string;
@@ -52,5 +59,10 @@ export interface ReadingStore {
   discardIngest(ingestId: string): Promise<void>;
   read(query: ReadingQuery, page: { offset: number; limit: number }): Promise<Reading[]>;
   count(query: ReadingQuery): Promise<number>;
+  /**
+   * Keyset page: up to `limit` readings strictly after `after` in (meter, reading type, time)
+   * order. Unlike offsets, a page boundary does not move when readings are ingested meanwhile.
+   */
+  readAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<Reading[]>;
   corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]>;
 }

@@ -113,6 +113,22 @@ export function readingStoreContract(name: string, open: () => Promise<ReadingSt
       assert.deepEqual(pages.flat(), all);
     });
 
+    it('readAfter pages by keyset across meters and types, stable while readings are ingested', async () => {
+      const all = [interval('K-1', 1, 1), interval('K-1', 2, 2), interval('K-2', 1, 3), interval('K-2', 2, 4), { ...interval('K-2', 1, 5), readingType: VOLT }];
+      await ingest(fx.store, all);
+      const q = { meters: ['K-2', 'K-1', 'K-3'] };
+      const first = await fx.store.readAfter(q, undefined, 2);
+      assert.deepEqual(first.map((r) => [r.meter, r.timestamp]), [['K-1', T0 + Q], ['K-1', T0 + 2 * Q]]);
+      // Readings arriving before and at the boundary must neither repeat nor shift what follows.
+      await ingest(fx.store, [interval('K-1', 0, 9), interval('K-2', 0, 9), interval('K-3', 1, 7)], meta('HES', 'late'));
+      const last = first.at(-1)!;
+      const rest = await fx.store.readAfter(q, { meter: last.meter, readingType: last.readingType, timestamp: last.timestamp }, 10);
+      assert.deepEqual(rest.map((r) => [r.meter, r.readingType === VOLT ? 'V' : 'E', (r.timestamp - T0) / Q]),
+        // Reading types order as their codes: the voltage code sorts before the energy one.
+        [['K-2', 'V', 1], ['K-2', 'E', 0], ['K-2', 'E', 1], ['K-2', 'E', 2], ['K-3', 'E', 1]]);
+      assert.deepEqual(await fx.store.readAfter({ ...q, readingTypes: [VOLT] }, { meter: 'K-2', readingType: VOLT, timestamp: T0 + Q }, 10), []);
+    });
+
     it('answers nothing for a meter it has never seen', async () => {
       assert.deepEqual(await fx.store.read({ meters: ['NEVER'] }, { offset: 0, limit: 10 }), []);
       assert.equal(await fx.store.count({ meters: ['NEVER'] }), 0);

@@ -25,12 +25,20 @@ const MIGRATIONS = [{
     CREATE TRIGGER security_audit_no_update BEFORE UPDATE ON security_audit BEGIN SELECT RAISE(ABORT, 'security_audit is append-only'); END;
     CREATE TRIGGER security_audit_no_delete BEFORE DELETE ON security_audit BEGIN SELECT RAISE(ABORT, 'security_audit is append-only'); END;
   `,
+}, {
+  // I8 / I7 data access: what was read and how much (issue 8); old rows keep NULLs.
+  name: 'security-002-data-access',
+  sql: `
+    ALTER TABLE security_audit ADD COLUMN resource TEXT;
+    ALTER TABLE security_audit ADD COLUMN filters TEXT;
+    ALTER TABLE security_audit ADD COLUMN rows INTEGER;
+  `,
 }];
 
 interface Row {
   id: number; at: number; kind: AuditKind; peer: string | null; interface: string | null; remote_address: string | null;
   verb: string | null; noun: string | null; source: string | null; message_id: string | null; code: string | null;
-  devices: number | null; detail: string | null;
+  devices: number | null; detail: string | null; resource: string | null; filters: string | null; rows: number | null;
 }
 
 const MAX_PAGE = 1000;
@@ -39,15 +47,15 @@ export class SqliteAuditLog implements AuditLog {
   private readonly insert;
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
-    this.insert = db.prepare(`INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail)
-      VALUES (@at, @kind, @peer, @interface, @remote_address, @verb, @noun, @source, @message_id, @code, @devices, @detail)`);
+    this.insert = db.prepare(`INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, rows)
+      VALUES (@at, @kind, @peer, @interface, @remote_address, @verb, @noun, @source, @message_id, @code, @devices, @detail, @resource, @filters, @rows)`);
   }
 
   async append(e: AuditEntry): Promise<void> {
     this.insert.run({
       at: e.at.getTime(), kind: e.kind, peer: e.peer ?? null, interface: e.interface ?? null, remote_address: e.remoteAddress ?? null,
       verb: e.verb ?? null, noun: e.noun ?? null, source: e.source ?? null, message_id: e.messageId ?? null, code: e.code ?? null,
-      devices: e.devices ?? null, detail: e.detail ?? null,
+      devices: e.devices ?? null, detail: e.detail ?? null, resource: e.resource ?? null, filters: e.filters ?? null, rows: e.rows ?? null,
     });
   }
 
@@ -72,6 +80,9 @@ export class SqliteAuditLog implements AuditLog {
       if (r.code !== null) e.code = r.code;
       if (r.devices !== null) e.devices = r.devices;
       if (r.detail !== null) e.detail = r.detail;
+      if (r.resource !== null) e.resource = r.resource;
+      if (r.filters !== null) e.filters = r.filters;
+      if (r.rows !== null) e.rows = r.rows;
       return e;
     });
   }

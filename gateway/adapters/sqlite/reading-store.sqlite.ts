@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DAY_MS, dayOf, decodeDay, encodeDay, type DayPoint } from '../../domain/readings/day-block.js';
 import type { Reading } from '../../domain/readings/reading.js';
-import type { Correction, IngestMeta, IngestStats, ReadingQuery, ReadingStore } from '../../ports/reading-store.port.js';
+import type { Correction, IngestMeta, IngestStats, ReadingKey, ReadingQuery, ReadingStore } from '../../ports/reading-store.port.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -172,8 +172,18 @@ export class SqliteReadingStore implements ReadingStore {
     return n;
   }
 
-  /** Readings in (meter, type, time) order; day rows are decoded one at a time. */
-  private *scan(query: ReadingQuery, withNotes = true): Generator<Reading> {
+  async readAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<Reading[]> {
+    const out: Reading[] = [];
+    if (limit <= 0) return out;
+    for (const r of this.scan(query, true, after)) {
+      out.push(r);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** Readings in (meter, type, time) order, after `after` when given; day rows are decoded one at a time. */
+  private *scan(query: ReadingQuery, withNotes = true, after?: ReadingKey): Generator<Reading> {
     const start = query.start?.getTime() ?? -8.64e15;
     const end = query.end?.getTime() ?? 8.64e15;
     const types = query.readingTypes ?? [];
@@ -181,6 +191,11 @@ export class SqliteReadingStore implements ReadingStore {
     const days = this.db.prepare(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`);
     const notes = this.db.prepare(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`);
     for (const meter of [...new Set(query.meters)].sort()) {
+      if (after && meter < after.meter) continue;
+      // Within the cursor's meter, skip (type, time) at or before it; later meters start at their beginning.
+      const skip = after && meter === after.meter
+        ? (type: string, ts: number) => type < after.readingType || (type === after.readingType && ts <= after.timestamp)
+        : undefined;
       const noteMap = new Map<string, { qualities: string; reported_at: number | null; source: string | null }>();
       if (withNotes) {
         for (const n of notes.all(meter, ...types, start, end) as { reading_type: string; ts: number; qualities: string; reported_at: number | null; source: string | null }[]) {
@@ -189,9 +204,11 @@ export class SqliteReadingStore implements ReadingStore {
       }
       for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as { reading_type: string; day: number; points: Buffer }[]) {
         const base = row.day * DAY_MS;
+        if (skip && skip(row.reading_type, base + DAY_MS - 1)) continue;
         for (const p of decodeDay(row.points)) {
           const ts = base + p.offset;
           if (ts <= start || ts > end) continue;
+          if (skip?.(row.reading_type, ts)) continue;
           const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: [], kind: p.kind };
           if (p.value !== undefined) r.value = p.value;
           const n = noteMap.get(`${row.reading_type}\u0000${ts}`);

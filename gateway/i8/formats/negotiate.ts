@@ -1,0 +1,16 @@
+import type { Request } from 'express';
+import { I8Error } from '../i8-error.js';
+
+export type Format = 'json' | 'csv' | 'xml';
+
+const TYPES: Record<Format, string[]> = { json: ['application/json'], csv: ['text/csv'], xml: ['application/xml', 'text/xml'] };
+
+/** Accept → format (q-values honoured by express); no Accept or `*\/*` is JSON; anything else is 406. */
+export function negotiate(req: Request, offered: readonly Format[]): Format {
+  const candidates = offered.flatMap((f) => TYPES[f]);
+  const chosen = req.accepts(candidates);
+  if (!chosen) throw new I8Error(406, 'Not acceptable', `this resource is available as ${candidates.join(', ')}`);
+  return offered.find((f) => TYPES[f].includes(chosen))!;
+}
+
+export const CONTENT_TYPE: Record<Format, string> = { json: 'application/json', csv: 'text/csv; charset=utf-8', xml: 'application/xml; charset=utf-8' };

@@ -1,0 +1,94 @@
+import express, { type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify';
+import { stringify as stringifySync } from 'csv-stringify/sync';
+import type { ReadingKey, ReadingQuery } from '../../ports/reading-store.port.js';
+import { callerOf, requireScope } from '../i8-auth.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { scopedMeters } from '../data-scope.js';
+import { recordRead, type I8Deps } from '../i8-deps.js';
+import { CONTENT_TYPE, negotiate } from '../formats/negotiate.js';
+import { READING_COLUMNS, readingItem, readingRecord, readingsXml } from '../formats/reading-rows.js';
+import { limitParam, listParam, oneParam, windowParams } from '../request-params.js';
+import type { components } from '../generated/i8-types.js';
+
+async function readingScope(deps: I8Deps, req: Request, res: Response, windowRequired: boolean) {
+  const named = { meters: listParam(req, 'meter'), usagePoints: listParam(req, 'usagePoint') };
+  const readingTypes = listParam(req, 'readingType');
+  const window = windowParams(req, windowRequired);
+  const scope = await scopedMeters(callerOf(res).visibility, named, deps);
+  const query: ReadingQuery = {
+    meters: scope.meters, ...(readingTypes.length ? { readingTypes } : {}),
+    ...(window.from !== undefined ? { start: new Date(window.from) } : {}), ...(window.to !== undefined ? { end: new Date(window.to) } : {}),
+  };
+  const filters = { ...named, readingTypes, from: window.from && new Date(window.from).toISOString(), to: window.to && new Date(window.to).toISOString() };
+  return { scope, query, filters };
+}
+
+/** GET /i8/readings (paged, JSON/CSV/XML) and GET /i8/exports/readings (whole range, streamed CSV). */
+export function readingsRoutes(deps: I8Deps): express.Router {
+  const router = express.Router();
+  const { pageSize } = deps.config.i8;
+
+  router.get('/i8/readings', requireScope('readings:read'), async (req, res) => {
+    const format = negotiate(req, ['json', 'csv', 'xml']);
+    const limit = limitParam(req, pageSize.default, pageSize.max);
+    const { scope, query, filters } = await readingScope(deps, req, res, false);
+    const pos = decodeCursor('readings', oneParam(req, 'cursor'), ['string', 'string', 'number']);
+    const after: ReadingKey | undefined = pos && { meter: pos[0] as string, readingType: pos[1] as string, timestamp: pos[2] as number };
+    // One more than asked tells whether a next page exists without a count.
+    const rows = await deps.readings.readAfter(query, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > limit && last ? encodeCursor('readings', [last.meter, last.readingType, last.timestamp]) : undefined;
+    await recordRead(deps, res, 'i8/readings', { ...filters, cursor: pos !== undefined, format }, page.length);
+    if (nextCursor) {
+      res.set('I8-Next-Cursor', nextCursor);
+      const next = new URL(req.originalUrl, 'http://x');
+      next.searchParams.set('cursor', nextCursor);
+      res.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
+    }
+    res.type(CONTENT_TYPE[format]);
+    if (format === 'csv') return res.send(stringifySync(page.map((r) => readingRecord(r, scope.usagePointOf.get(r.meter))), { header: true, columns: [...READING_COLUMNS] }));
+    if (format === 'xml') return res.send(readingsXml(page, deps.readingTypes));
+    const body: components['schemas']['ReadingPage'] = { items: page.map((r) => readingItem(r, scope.usagePointOf.get(r.meter))), ...(nextCursor ? { nextCursor } : {}) };
+    res.send(JSON.stringify(body));
+  });
+
+  router.get('/i8/exports/readings', requireScope('readings:read'), async (req, res) => {
+    negotiate(req, ['csv']);
+    const { scope, query, filters } = await readingScope(deps, req, res, true);
+    res.status(200).type(CONTENT_TYPE.csv).set('Content-Disposition', 'attachment; filename="readings.csv"');
+    const rows = await streamReadingsCsv(deps, query, scope.usagePointOf, res);
+    await recordRead(deps, res, 'i8/exports/readings', filters, rows);
+  });
+  return router;
+}
+
+const CHUNK = 5_000;
+
+/**
+ * Keyset pages through the store into a CSV stream, honouring back-pressure: memory stays at
+ * one page whatever the range. Returns the rows written.
+ */
+export async function streamReadingsCsv(deps: Pick<I8Deps, 'readings'>, query: ReadingQuery, usagePointOf: Map<string, string | undefined>, out: NodeJS.WritableStream): Promise<number> {
+  const csv = stringify({ header: true, columns: [...READING_COLUMNS] });
+  csv.pipe(out);
+  let rows = 0;
+  let after: ReadingKey | undefined;
+  for (;;) {
+    const page = await deps.readings.readAfter(query, after, CHUNK);
+    for (const r of page) {
+      if (!csv.write(readingRecord(r, usagePointOf.get(r.meter)))) await new Promise((resolve) => csv.once('drain', resolve));
+    }
+    rows += page.length;
+    if (page.length < CHUNK) break;
+    const last = page.at(-1)!;
+    after = { meter: last.meter, readingType: last.readingType, timestamp: last.timestamp };
+  }
+  await new Promise<void>((resolve, reject) => {
+    out.once('finish', resolve);
+    out.once('error', reject);
+    csv.end();
+  });
+  return rows;
+}

@@ -1,0 +1,28 @@
+/** A customer's permission for one client to read one usage point's data, from start to an optional end. */
+export interface Consent {
+  id: string;
+  clientId: string;
+  usagePoint: string;
+  start: Date;
+  end?: Date;
+  /** The customer's signed consent (document id), for the audit trail. */
+  reference?: string;
+  grantedAt: Date;
+  revokedAt?: Date;
+}
+
+export interface ConsentFilter {
+  clientId?: string;
+  usagePoint?: string;
+}
+
+/** Consents of third-party clients. Revocation is a timestamp, never a delete: the history stays. */
+export interface ConsentStore {
+  grant(c: Omit<Consent, 'revokedAt'>): Promise<Consent>;
+  /** Sets revokedAt (a second revocation keeps the first time); undefined when unknown. */
+  revoke(id: string, at: Date): Promise<Consent | undefined>;
+  get(id: string): Promise<Consent | undefined>;
+  list(f: ConsentFilter): Promise<Consent[]>;
+  /** Usage points whose consent for the client is in force at `at`: started, not ended, not revoked. */
+  activeUsagePoints(clientId: string, at: Date): Promise<string[]>;
+}
