@@ -1,7 +1,7 @@
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { ClaimResult, InboundJob, MessageKey, MessageStatus, MessageStore, NewJob, StoredResponse } from '../../ports/message-store.port.js';
 import type { SqliteOutbox } from './outbox.sqlite.js';
-import { migrate, type Db } from './sqlite-database.js';
+import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
   name: 'core-001-messages',
@@ -45,24 +45,27 @@ interface JobRow {
 }
 
 export class SqliteMessageStore implements MessageStore {
+  private readonly sql;
+
   constructor(private readonly db: Db, private readonly outbox: SqliteOutbox) {
     migrate(db, MIGRATIONS);
+    this.sql = statements(db);
   }
 
   async claim(key: MessageKey, meta: { verb: string; noun: string }, now: Date, leaseSeconds: number): Promise<ClaimResult> {
     return this.db.transaction((): ClaimResult => {
-      const row = this.db.prepare('SELECT state, response, lease_until FROM idempotency WHERE source = ? AND message_id = ?')
+      const row = this.sql('SELECT state, response, lease_until FROM idempotency WHERE source = ? AND message_id = ?')
         .get(key.source, key.messageId) as { state: string; response: string | null; lease_until: number } | undefined;
       const leaseUntil = now.getTime() + leaseSeconds * 1000;
       if (!row) {
-        this.db.prepare(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
+        this.sql(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
           VALUES (?, ?, ?, ?, 'in-progress', ?, ?)`).run(key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now.getTime());
         return { state: 'claimed' };
       }
       if (row.state === 'done' && row.response) return { state: 'done', response: { message: row.response } };
       // An abandoned claim (the process died mid-way) is taken over: handlers are idempotent.
       if (row.lease_until <= now.getTime()) {
-        this.db.prepare('UPDATE idempotency SET lease_until = ? WHERE source = ? AND message_id = ?').run(leaseUntil, key.source, key.messageId);
+        this.sql('UPDATE idempotency SET lease_until = ? WHERE source = ? AND message_id = ?').run(leaseUntil, key.source, key.messageId);
         return { state: 'claimed' };
       }
       return { state: 'in-progress' };
@@ -70,19 +73,19 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async complete(key: MessageKey, response: StoredResponse): Promise<void> {
-    this.db.prepare(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
+    this.sql(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
       .run(response.message, key.source, key.messageId);
   }
 
   async release(key: MessageKey): Promise<void> {
-    this.db.prepare(`DELETE FROM idempotency WHERE source = ? AND message_id = ? AND state = 'in-progress'`).run(key.source, key.messageId);
+    this.sql(`DELETE FROM idempotency WHERE source = ? AND message_id = ? AND state = 'in-progress'`).run(key.source, key.messageId);
   }
 
   async acceptAsync(key: MessageKey, ack: StoredResponse, job: NewJob, now: Date): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
+      this.sql(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
         .run(ack.message, key.source, key.messageId);
-      this.db.prepare(`INSERT INTO inbound_jobs (source, message_id, message, reply_address, protocol, typed, rewrite, state, created_at)
+      this.sql(`INSERT INTO inbound_jobs (source, message_id, message, reply_address, protocol, typed, rewrite, state, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (source, message_id) DO NOTHING`)
         .run(key.source, key.messageId, job.message, job.replyAddress, job.protocol, job.typed ? 1 : 0, JSON.stringify(job.rewrite), now.getTime());
     })();
@@ -90,9 +93,9 @@ export class SqliteMessageStore implements MessageStore {
 
   async nextJobs(limit: number, now: Date, leaseSeconds: number): Promise<InboundJob[]> {
     return this.db.transaction(() => {
-      const rows = this.db.prepare(`SELECT * FROM inbound_jobs WHERE state = 'pending' AND lease_until <= ? ORDER BY id LIMIT ?`)
+      const rows = this.sql(`SELECT * FROM inbound_jobs WHERE state = 'pending' AND lease_until <= ? ORDER BY id LIMIT ?`)
         .all(now.getTime(), limit) as JobRow[];
-      const lease = this.db.prepare('UPDATE inbound_jobs SET lease_until = ?, attempts = attempts + 1 WHERE id = ?');
+      const lease = this.sql('UPDATE inbound_jobs SET lease_until = ?, attempts = attempts + 1 WHERE id = ?');
       for (const r of rows) lease.run(now.getTime() + leaseSeconds * 1000, r.id);
       return rows.map((r) => ({
         id: r.id, source: r.source, messageId: r.message_id, message: r.message, replyAddress: r.reply_address,
@@ -103,23 +106,23 @@ export class SqliteMessageStore implements MessageStore {
 
   async finishJob(id: number, reply: NewOutbound | undefined, now: Date): Promise<void> {
     this.db.transaction(() => {
-      const changed = this.db.prepare(`UPDATE inbound_jobs SET state = 'done', finished_at = ? WHERE id = ? AND state = 'pending'`).run(now.getTime(), id);
+      const changed = this.sql(`UPDATE inbound_jobs SET state = 'done', finished_at = ? WHERE id = ? AND state = 'pending'`).run(now.getTime(), id);
       // Finishing twice (a lease expired while the first run was still going) must not reply twice.
       if (changed.changes === 1 && reply) this.outbox.enqueueSync(reply, now.getTime());
     })();
   }
 
   async failJob(id: number, error: string, retry: boolean): Promise<void> {
-    this.db.prepare(`UPDATE inbound_jobs SET last_error = ?, state = CASE WHEN ? THEN state ELSE 'failed' END, lease_until = 0 WHERE id = ?`)
+    this.sql(`UPDATE inbound_jobs SET last_error = ?, state = CASE WHEN ? THEN state ELSE 'failed' END, lease_until = 0 WHERE id = ?`)
       .run(error.slice(0, 2000), retry ? 1 : 0, id);
   }
 
   async status(messageId: string, source?: string): Promise<MessageStatus | undefined> {
-    const row = this.db.prepare(`SELECT source, message_id, verb, noun, state, received_at FROM idempotency
+    const row = this.sql(`SELECT source, message_id, verb, noun, state, received_at FROM idempotency
       WHERE message_id = ? AND (? IS NULL OR source = ?) ORDER BY received_at DESC LIMIT 1`).get(messageId, source ?? null, source ?? null) as
       { source: string; message_id: string; verb: string; noun: string; state: 'in-progress' | 'done'; received_at: number } | undefined;
     if (!row) return undefined;
-    const job = this.db.prepare('SELECT state, attempts, last_error FROM inbound_jobs WHERE source = ? AND message_id = ?').get(row.source, row.message_id) as
+    const job = this.sql('SELECT state, attempts, last_error FROM inbound_jobs WHERE source = ? AND message_id = ?').get(row.source, row.message_id) as
       { state: 'pending' | 'done' | 'failed'; attempts: number; last_error: string | null } | undefined;
     const status: MessageStatus = { source: row.source, messageId: row.message_id, verb: row.verb, noun: row.noun, state: row.state, receivedAt: new Date(row.received_at) };
     if (job) status.job = { state: job.state, attempts: job.attempts, ...(job.last_error ? { lastError: job.last_error } : {}) };

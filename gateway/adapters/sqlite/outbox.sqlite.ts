@@ -1,5 +1,5 @@
 import type { NewOutbound, Outbox, OutboundEntry, OutboxState } from '../../ports/outbox.port.js';
-import { migrate, type Db } from './sqlite-database.js';
+import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
   name: 'core-002-outbox',
@@ -54,9 +54,11 @@ export class SqliteOutbox implements Outbox {
   private readonly insert;
   private readonly due;
   private readonly lease;
+  private readonly sql;
 
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
+    this.sql = statements(db);
     this.insert = db.prepare(`INSERT INTO outbox (kind, destination, protocol, message_id, correlation_id, request_message_id,
       ordering_key, soap_action, body, state, next_attempt_at, created_at)
       VALUES (@kind, @destination, @protocol, @messageId, @correlationId, @requestMessageId, @orderingKey, @soapAction, @body, 'pending', @now, @now)`);
@@ -90,21 +92,21 @@ export class SqliteOutbox implements Outbox {
   }
 
   async markDelivered(id: number, now: Date): Promise<void> {
-    this.db.prepare(`UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, lease_until = 0 WHERE id = ?`).run(now.getTime(), id);
+    this.sql(`UPDATE outbox SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, lease_until = 0 WHERE id = ?`).run(now.getTime(), id);
   }
 
   async markFailed(id: number, error: string, retryAt: Date | undefined): Promise<void> {
-    this.db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, lease_until = 0,
+    this.sql(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, lease_until = 0,
       state = CASE WHEN ? IS NULL THEN 'dead' ELSE state END, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?`)
       .run(error.slice(0, 2000), retryAt?.getTime() ?? null, retryAt?.getTime() ?? null, id);
   }
 
   async forRequest(requestMessageId: string): Promise<OutboundEntry[]> {
-    return (this.db.prepare('SELECT * FROM outbox WHERE request_message_id = ? ORDER BY id').all(requestMessageId) as Row[]).map(toEntry);
+    return (this.sql('SELECT * FROM outbox WHERE request_message_id = ? ORDER BY id').all(requestMessageId) as Row[]).map(toEntry);
   }
 
   async backlog(): Promise<{ destination: string; pending: number; dead: number; oldest?: Date }[]> {
-    const rows = this.db.prepare(`SELECT destination, SUM(state = 'pending') AS pending, SUM(state = 'dead') AS dead,
+    const rows = this.sql(`SELECT destination, SUM(state = 'pending') AS pending, SUM(state = 'dead') AS dead,
       MIN(CASE WHEN state = 'pending' THEN created_at END) AS oldest FROM outbox GROUP BY destination ORDER BY destination`).all() as
       { destination: string; pending: number; dead: number; oldest: number | null }[];
     return rows.map((r) => ({ destination: r.destination, pending: r.pending, dead: r.dead, ...(r.oldest ? { oldest: new Date(r.oldest) } : {}) }));
