@@ -140,7 +140,11 @@ export class MeterReadingBuilder {
 
   private endReading(): void {
     const b = this.block!;
-    const [ts, value, reported, source] = this.fields;
+    const f = this.fields;
+    const ts = f[F.TimeStamp];
+    const value = f[F.Value];
+    const reported = f[F.Reported];
+    const source = f[F.Source];
     b.timestamps.push(ts === undefined ? NaN : Date.parse(ts));
     b.values.push(value === undefined ? NaN : Number(value));
     b.hasValue.push(value === undefined ? 0 : 1);
