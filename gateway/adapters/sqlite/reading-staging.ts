@@ -4,7 +4,7 @@ import type { Reading } from '../../domain/readings/reading.js';
 import type { ReadingSeries } from '../../ports/reading-store.port.js';
 
 /** Per-reading extras as staged and stored: only readings with qualities, reportedDateTime or source have one. */
-export interface Annotation { qualities: string[]; reportedAt?: number; source?: string }
+export interface Annotation { qualities: readonly string[]; reportedAt?: number; source?: string }
 
 /** One staging row: a meter × reading type × day of one batch, points in time order. */
 export interface StagedDay { meter: string; type: string; day: number; points: Buffer; annotations: string | null }

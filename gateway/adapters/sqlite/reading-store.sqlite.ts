@@ -40,6 +40,9 @@ type NoteRow = { reading_type: string; ts: number; qualities: string; reported_a
 const sameNote = (a?: Annotation, b?: Annotation) =>
   (a?.qualities ?? []).join(' ') === (b?.qualities ?? []).join(' ') && a?.reportedAt === b?.reportedAt && a?.source === b?.source;
 
+/** Shared by every answered reading without qualities (nearly all): one array less per reading. */
+const NO_QUALITIES: readonly string[] = Object.freeze([]);
+
 /** True when the blob's offsets strictly increase: no repeat of a timestamp inside it. */
 function strictlyIncreasing(blob: Buffer): boolean {
   for (let i = 1, n = pointCount(blob); i < n; i++) if (pointOffset(blob, i) <= pointOffset(blob, i - 1)) return false;
@@ -190,7 +193,7 @@ export class SqliteReadingStore implements ReadingStore {
           if (skip > 0) { skip--; continue; }
           if (out.length >= page.limit) return out;
           const flags = pointFlagsAt(b, i);
-          const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: [], kind: isRegister(flags) ? 'register' : 'interval' };
+          const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: NO_QUALITIES, kind: isRegister(flags) ? 'register' : 'interval' };
           if (hasValue(flags)) r.value = pointValue(b, i);
           const note = typeNotes?.get(ts);
           if (note) {

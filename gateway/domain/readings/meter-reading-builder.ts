@@ -1,5 +1,6 @@
 import type { DeviceRef } from '../meters/meter.js';
 import type { ParsedMeterReading, ReadingBlock, ReadingNote } from './meter-reading.js';
+import { parseTimestamp } from './timestamp.js';
 
 /** Where an element sits, as far as the mapping cares. */
 const enum At { Other, MeterReading, IntervalBlocks, Readings, IntervalReadings, Qualities, Meter, Names, Field }
@@ -145,12 +146,12 @@ export class MeterReadingBuilder {
     const value = f[F.Value];
     const reported = f[F.Reported];
     const source = f[F.Source];
-    b.timestamps.push(ts === undefined ? NaN : Date.parse(ts));
+    b.timestamps.push(ts === undefined ? NaN : parseTimestamp(ts));
     b.values.push(value === undefined ? NaN : Number(value));
     b.hasValue.push(value === undefined ? 0 : 1);
     if (this.qualities.length > 0 || reported !== undefined || source !== undefined) {
       const note: ReadingNote = { qualities: this.qualities };
-      if (reported !== undefined) note.reportedDateTime = Date.parse(reported);
+      if (reported !== undefined) note.reportedDateTime = parseTimestamp(reported);
       if (source !== undefined) note.source = source;
       (b.notes ??= new Map()).set(b.timestamps.length - 1, note);
       this.qualities = [];

@@ -2,7 +2,7 @@ import type { DeviceRef } from '../meters/meter.js';
 
 /** What a reading carries besides its value; sparse (about 1 % of a load profile has any). */
 export interface ReadingNote {
-  qualities: string[];
+  qualities: readonly string[];
   reportedDateTime?: number;
   source?: string;
 }
