@@ -50,7 +50,10 @@ const vmHwmMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/
 async function startGateway(dataDir: string, port: number) {
   const build = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-  const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'gateway', 'main.js')], {
+  // The node flags of `npm start` (a bounded young generation: see docs/readings.md), taken from package.json so the two cannot drift.
+  const start = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const flags = /\bnode ((?:--\S+ )*)dist\/gateway\/main\.js/.exec(start)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, path.join(repoRoot, 'dist', 'gateway', 'main.js')], {
     env: { ...process.env, GATEWAY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {

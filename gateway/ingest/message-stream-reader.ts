@@ -1,11 +1,12 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { ProtocolRejection } from '../cim/errors.js';
 import { canonicalNs, SOAP11_NS, SOAP12_NS } from '../xml/namespaces.js';
-import type { XNode } from '../xml/xnode.js';
+import { MeterReadingBuilder } from '../domain/readings/meter-reading-builder.js';
+import type { ParsedMeterReading } from '../domain/readings/meter-reading.js';
 
 const MR_NS = 'http://iec.ch/TC57/2011/MeterReadings#';
 
-/** One child element of the streamed MeterReadings, as source text (for validation) and, for MeterReading, as a tree. */
+/** One child element of the streamed MeterReadings, as source text (for validation) and, for MeterReading, mapped. */
 export interface Fragment {
   name: string;
   /** 1-based among the fragments of the same name. */
@@ -13,7 +14,7 @@ export interface Fragment {
   text: string;
   line: number;
   column: number;
-  node?: XNode;
+  parsed?: ParsedMeterReading;
 }
 
 export interface StreamLimits {
@@ -44,7 +45,8 @@ export class MessageStreamReader {
   private phase: 'head' | 'payload' | 'tail' | 'other' = 'head';
   private fragStart = -1;
   private frag: Omit<Fragment, 'text' | 'index'> | undefined;
-  private stack: XNode[] = [];
+  /** Maps the MeterReading being read straight from the parser's events: no tree, no object per reading. */
+  private builder: MeterReadingBuilder | undefined;
   private fragElements = 0;
   private readonly counts = new Map<string, number>();
   private readonly ready: Fragment[] = [];
@@ -170,16 +172,15 @@ export class MessageStreamReader {
       }
     }
     this.scopes.push(scope);
-    const { ns, local } = this.resolve(tag.name, scope);
-    if (this.phase === 'head') this.onHeadElement(tag, ns, local, scope);
-    else if (this.frag) {
+    if (this.phase === 'head') {
+      const { ns, local } = this.resolve(tag.name, scope);
+      this.onHeadElement(tag, ns, local, scope);
+    } else if (this.frag) {
       if (++this.fragElements > this.limits.maxFragmentElements) this.reject(413, 'Too many elements', `a ${this.frag.name} has more than ${this.limits.maxFragmentElements} elements`);
-      if (this.stack.length > 0 || local === 'MeterReading') {
-        const node: XNode = attrs ? { ns, name: local, attrs } : { ns, name: local };
-        const parent = this.stack[this.stack.length - 1];
-        if (parent) (parent.children ??= []).push(node);
-        this.stack.push(node);
-      }
+      // The mapping reads local names only (as the buffered path's); the namespaces are the validator's business.
+      const local = tag.name.slice(tag.name.indexOf(':') + 1);
+      if (this.depth === this.mrDepth + 1 && local === 'MeterReading') this.builder = new MeterReadingBuilder();
+      this.builder?.open(local, attrs);
     }
     if (tag.isSelfClosing) return;
     if (this.depth <= this.messageDepth + 2) this.names.push(tag.name);
@@ -208,8 +209,7 @@ export class MessageStreamReader {
   }
 
   private onText(text: string): void {
-    const node = this.stack[this.stack.length - 1];
-    if (node) node.text = node.text === undefined ? text : node.text + text;
+    if (this.builder) this.builder.text(text);
     else if (this.phase === 'payload' && this.depth === this.mrDepth && text.trim() !== '') {
       this.reject(400, 'Malformed payload', 'MeterReadings holds text outside its elements');
     }
@@ -217,14 +217,14 @@ export class MessageStreamReader {
 
   private onClose(tag: SaxesTagPlain): void {
     if (this.frag) {
-      const node = this.stack.pop();
-      if (node?.children) delete node.text;
+      this.builder?.close();
       if (this.depth === this.mrDepth + 1) {
         const end = this.parser.position;
         const index = (this.counts.get(this.frag.name) ?? 0) + 1;
         this.counts.set(this.frag.name, index);
         const text = this.buf.slice(this.fragStart - this.bufStart, end - this.bufStart);
-        this.ready.push({ ...this.frag, index, text, ...(node ? { node } : {}) });
+        this.ready.push({ ...this.frag, index, text, ...(this.builder ? { parsed: this.builder.result(index) } : {}) });
+        this.builder = undefined;
         this.frag = undefined;
         this.fragStart = -1;
       }

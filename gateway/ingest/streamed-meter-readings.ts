@@ -1,6 +1,5 @@
 import { CimError } from '../cim/errors.js';
 import { replyError, type ReplyError } from '../cim/reply.js';
-import { parseMeterReading } from '../nouns/MeterReadings/meter-readings.mapper.js';
 import type { ReadingIngestion } from '../use-cases/ingest-readings.use-case.js';
 import type { BatchIssue } from './fragment-batch.js';
 import type { FragmentValidator } from './fragment-validator.js';
@@ -15,7 +14,7 @@ export interface StreamOptions {
   checkTail: (tail: string) => Promise<ReplyError[]>;
 }
 
-interface Located { issue: BatchIssue; fragment: Omit<Fragment, 'node' | 'text'> }
+interface Located { issue: BatchIssue; fragment: Omit<Fragment, 'parsed' | 'text'> }
 
 /**
  * The content of a MeterReadings payload still arriving: handed to the route on the message
@@ -42,12 +41,12 @@ export class StreamedMeterReadings {
       const late = definitions ? batch.find((f) => f.name === 'MeterReading') : undefined;
       if (late) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected.` }, fragment: late });
       if (batch.some((f) => f.name !== 'MeterReading')) definitions = true;
-      const located = batch.map(({ node: _n, text: _t, ...rest }) => rest);
+      const located = batch.map(({ parsed: _p, text: _t, ...rest }) => rest);
       inFlight.push(this.validator.validate({
         open: `<${this.reader.mrQName}${this.reader.mrDeclarations}>`, close: `</${this.reader.mrQName}>`, texts: batch.map((f) => f.text),
       }).then((issues) => { for (const issue of issues) found.push({ issue, fragment: located[issue.fragment]! }); }));
       if (found.length === 0) {
-        await ingestion.add(batch.filter((f) => f.node).map((f) => parseMeterReading(f.node!, f.index)));
+        await ingestion.add(batch.flatMap((f) => (f.parsed ? [f.parsed] : [])));
       }
       while (inFlight.length >= this.options.inFlightBatches) await inFlight.shift();
     }

@@ -1,3 +1,4 @@
+import type { ReadingBlock } from '../domain/readings/meter-reading.js';
 import type { Reading } from '../domain/readings/reading.js';
 
 /** Who sent a batch of readings: kept with every correction. */
@@ -33,6 +34,13 @@ export interface ReadingKey {
   timestamp: number;
 }
 
+/** One block of readings of one meter and reading type, columnar (see ReadingBlock). */
+export interface ReadingSeries {
+  meter: string;
+  readingType: string;
+  block: ReadingBlock;
+}
+
 export interface Correction {
   meter: string;
   readingType: string;
@@ -55,6 +63,8 @@ export interface Correction {
 export interface ReadingStore {
   beginIngest(meta: IngestMeta): Promise<string>;
   stage(ingestId: string, readings: Reading[]): Promise<void>;
+  /** The same as stage, for what ingest parsed: no object per reading on the way to the store. */
+  stageSeries(ingestId: string, series: ReadingSeries[]): Promise<void>;
   commitIngest(ingestId: string): Promise<IngestStats>;
   discardIngest(ingestId: string): Promise<void>;
   read(query: ReadingQuery, page: { offset: number; limit: number }): Promise<Reading[]>;

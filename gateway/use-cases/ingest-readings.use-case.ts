@@ -1,10 +1,9 @@
 import { replyError, type Reply, type ReplyError } from '../cim/reply.js';
 import { refKey, type DeviceRef } from '../domain/meters/meter.js';
-import type { Reading } from '../domain/readings/reading.js';
 import type { ReadingTypeTable } from '../domain/readings/reading-types.js';
 import type { ParsedMeterReading } from '../domain/readings/meter-reading.js';
 import type { MeterRegistry } from '../ports/meter-registry.port.js';
-import type { IngestMeta, IngestStats, ReadingStore } from '../ports/reading-store.port.js';
+import type { IngestMeta, IngestStats, ReadingSeries, ReadingStore } from '../ports/reading-store.port.js';
 
 export interface IngestDeps {
   store: ReadingStore;
@@ -42,7 +41,8 @@ export class ReadingIngestion {
       const resolved = await this.deps.meters.resolve([...unseen.values()]);
       for (const [key, info] of resolved) this.known.set(key, info?.mRID);
     }
-    const rows: Reading[] = [];
+    const series: ReadingSeries[] = [];
+    let readings = 0;
     for (const mr of batch) {
       const at = `${this.xpathBase}/MeterReading[${mr.index}]`;
       const meter = mr.meter ? this.known.get(refKey(mr.meter)) : undefined;
@@ -60,18 +60,13 @@ export class ReadingIngestion {
           this.report(`type:${block.readingType}`, replyError(verdict.code, { details: `${verdict.reason}; its readings were not stored`, xpath: `${at}/${block.where}/ReadingType` }));
           continue;
         }
-        for (const r of block.readings) {
-          // Built field by field: an object spread per reading was the hottest line of a 100 MB ingest.
-          const row: Reading = { meter, readingType: block.readingType, timestamp: r.timestamp, qualities: r.qualities, kind: r.kind };
-          if (r.value !== undefined) row.value = r.value;
-          if (r.reportedDateTime !== undefined) row.reportedDateTime = r.reportedDateTime;
-          if (r.source !== undefined) row.source = r.source;
-          rows.push(row);
-        }
+        // The parsed block goes to the store as it is: no object per reading (a million in 100 MB).
+        series.push({ meter, readingType: block.readingType, block });
+        readings += block.timestamps.length;
       }
     }
-    this.accepted += rows.length;
-    if (rows.length > 0) await this.deps.store.stage(this.id, rows);
+    this.accepted += readings;
+    if (readings > 0) await this.deps.store.stageSeries(this.id, series);
   }
 
   /** Makes everything staged visible at once and answers the message. */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DAY_MS, dayOf, decodeDay, encodeDay, type DayPoint } from '../../domain/readings/day-block.js';
+import type { Statement } from 'better-sqlite3';
+import { DAY_MS, dayOf, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointFlagsAt, pointOffset, pointValue, type DayPoint } from '../../domain/readings/day-block.js';
 import type { Reading } from '../../domain/readings/reading.js';
-import type { Correction, IngestMeta, IngestStats, ReadingKey, ReadingQuery, ReadingStore } from '../../ports/reading-store.port.js';
+import type { Correction, IngestMeta, IngestStats, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
+import { seriesOf, stagedDays, type Annotation } from './reading-staging.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -31,22 +33,30 @@ const MIGRATIONS = [{
   `,
 }];
 
-/** Per-reading extras, sparse: only readings with qualities, reportedDateTime or source have one. */
-interface Annotation { qualities: string[]; reportedAt?: number; source?: string }
 type Annotated = DayPoint & { note?: Annotation };
+type DayRow = { reading_type: string; day: number; points: Buffer };
+type NoteRow = { reading_type: string; ts: number; qualities: string; reported_at: number | null; source: string | null };
 
 const sameNote = (a?: Annotation, b?: Annotation) =>
   (a?.qualities ?? []).join(' ') === (b?.qualities ?? []).join(' ') && a?.reportedAt === b?.reportedAt && a?.source === b?.source;
-const noteOf = (r: Reading): Annotation | undefined =>
-  r.qualities.length > 0 || r.reportedDateTime !== undefined || r.source !== undefined
-    ? { qualities: r.qualities, ...(r.reportedDateTime !== undefined ? { reportedAt: r.reportedDateTime } : {}), ...(r.source !== undefined ? { source: r.source } : {}) }
-    : undefined;
+
+/** Shared by every answered reading without qualities (nearly all): one array less per reading. */
+const NO_QUALITIES: readonly string[] = Object.freeze([]);
+
+/** True when the blob's offsets strictly increase: no repeat of a timestamp inside it. */
+function strictlyIncreasing(blob: Buffer): boolean {
+  for (let i = 1, n = pointCount(blob); i < n; i++) if (pointOffset(blob, i) <= pointOffset(blob, i - 1)) return false;
+  return true;
+}
 
 /**
  * Readings in the embedded store. Staging rows carry a whole message's readings grouped by
  * meter × type × day; commitIngest merges them into the visible tables in one transaction.
  */
 export class SqliteReadingStore implements ReadingStore {
+  /** Prepared once per SQL text: preparing per call showed in the month query's profile. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
     // Staging left by a crash mid-message: the sender never got an OK, so it will resend.
@@ -55,48 +65,42 @@ export class SqliteReadingStore implements ReadingStore {
 
   async beginIngest(meta: IngestMeta): Promise<string> {
     const id = randomUUID();
-    this.db.prepare('INSERT INTO reading_ingests (id, source, message_id, received_at) VALUES (?, ?, ?, ?)').run(id, meta.source, meta.messageId, meta.receivedAt.getTime());
+    this.sql('INSERT INTO reading_ingests (id, source, message_id, received_at) VALUES (?, ?, ?, ?)').run(id, meta.source, meta.messageId, meta.receivedAt.getTime());
     return id;
   }
 
   async stage(ingestId: string, readings: Reading[]): Promise<void> {
-    const groups = new Map<string, { meter: string; type: string; day: number; points: Annotated[] }>();
-    for (const r of readings) {
-      const day = dayOf(r.timestamp);
-      const key = `${r.meter}\u0000${r.readingType}\u0000${day}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, g = { meter: r.meter, type: r.readingType, day, points: [] });
-      const p: Annotated = { offset: r.timestamp - day * DAY_MS, kind: r.kind };
-      if (r.value !== undefined) p.value = r.value;
-      const note = noteOf(r);
-      if (note) p.note = note;
-      g.points.push(p);
-    }
-    const insert = this.db.prepare('INSERT INTO reading_staging (ingest_id, meter, reading_type, day, points, annotations) VALUES (?, ?, ?, ?, ?, ?)');
+    await this.stageSeries(ingestId, seriesOf(readings));
+  }
+
+  async stageSeries(ingestId: string, series: ReadingSeries[]): Promise<void> {
+    const days = stagedDays(series);
+    const insert = this.sql('INSERT INTO reading_staging (ingest_id, meter, reading_type, day, points, annotations) VALUES (?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
-      for (const g of groups.values()) {
-        // Arrival order is kept (stable sort): a later repeat in the same message is the newer version.
-        g.points.sort((a, b) => a.offset - b.offset);
-        const notes = g.points.flatMap((p, i) => (p.note ? [[i, p.note]] : []));
-        insert.run(ingestId, g.meter, g.type, g.day, encodeDay(g.points), notes.length > 0 ? JSON.stringify(notes) : null);
-      }
+      for (const d of days) insert.run(ingestId, d.meter, d.type, d.day, d.points, d.annotations);
     })();
   }
 
+  private sql(text: string): Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, st = this.db.prepare(text));
+    return st;
+  }
+
   async commitIngest(ingestId: string): Promise<IngestStats> {
-    const meta = this.db.prepare('SELECT source, message_id, received_at FROM reading_ingests WHERE id = ?').get(ingestId) as
+    const meta = this.sql('SELECT source, message_id, received_at FROM reading_ingests WHERE id = ?').get(ingestId) as
       { source: string; message_id: string; received_at: number } | undefined;
     if (!meta) throw new Error(`unknown ingest ${ingestId}`);
     const stats: IngestStats = { inserted: 0, unchanged: 0, corrected: 0 };
     // Keyset pages: better-sqlite3 cannot write while a statement is still iterating.
-    const staged = this.db.prepare(`SELECT seq, meter, reading_type, day, points, annotations FROM reading_staging
+    const staged = this.sql(`SELECT seq, meter, reading_type, day, points, annotations FROM reading_staging
       WHERE ingest_id = ? AND (meter, reading_type, day, seq) > (?, ?, ?, ?) ORDER BY meter, reading_type, day, seq LIMIT 256`);
-    const existing = this.db.prepare('SELECT points FROM reading_days WHERE meter = ? AND reading_type = ? AND day = ?');
-    const existingNotes = this.db.prepare('SELECT ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? AND reading_type = ? AND ts >= ? AND ts < ?');
-    const upsertDay = this.db.prepare('INSERT INTO reading_days (meter, reading_type, day, points) VALUES (?, ?, ?, ?) ON CONFLICT (meter, reading_type, day) DO UPDATE SET points = excluded.points');
-    const putNote = this.db.prepare('INSERT OR REPLACE INTO reading_annotations (meter, reading_type, ts, qualities, reported_at, source) VALUES (?, ?, ?, ?, ?, ?)');
-    const dropNote = this.db.prepare('DELETE FROM reading_annotations WHERE meter = ? AND reading_type = ? AND ts = ?');
-    const addCorrection = this.db.prepare(`INSERT INTO reading_corrections (meter, reading_type, ts, previous_value, value, previous_qualities, qualities, source, message_id, received_at)
+    const existing = this.sql('SELECT points FROM reading_days WHERE meter = ? AND reading_type = ? AND day = ?');
+    const existingNotes = this.sql('SELECT ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? AND reading_type = ? AND ts >= ? AND ts < ?');
+    const upsertDay = this.sql('INSERT INTO reading_days (meter, reading_type, day, points) VALUES (?, ?, ?, ?) ON CONFLICT (meter, reading_type, day) DO UPDATE SET points = excluded.points');
+    const putNote = this.sql('INSERT OR REPLACE INTO reading_annotations (meter, reading_type, ts, qualities, reported_at, source) VALUES (?, ?, ?, ?, ?, ?)');
+    const dropNote = this.sql('DELETE FROM reading_annotations WHERE meter = ? AND reading_type = ? AND ts = ?');
+    const addCorrection = this.sql(`INSERT INTO reading_corrections (meter, reading_type, ts, previous_value, value, previous_qualities, qualities, source, message_id, received_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
     type Staged = { seq: number; meter: string; reading_type: string; day: number; points: Buffer; annotations: string | null };
@@ -115,6 +119,15 @@ export class SqliteReadingStore implements ReadingStore {
         const base = day * DAY_MS;
         const current = new Map<number, Annotated>();
         const old = existing.get(meter, type, day) as { points: Buffer } | undefined;
+        if (!old && strictlyIncreasing(row.points)) {
+          // A day the store has not seen, no repeats: every point is new, the staged blob is the row.
+          stats.inserted += pointCount(row.points);
+          upsertDay.run(meter, type, day, row.points);
+          for (const [i, note] of row.annotations ? JSON.parse(row.annotations) as [number, Annotation][] : []) {
+            putNote.run(meter, type, base + pointOffset(row.points, i), JSON.stringify(note.qualities), note.reportedAt ?? null, note.source ?? null);
+          }
+          continue;
+        }
         if (old) {
           for (const p of decodeDay(old.points)) current.set(p.offset, p);
           for (const n of existingNotes.all(meter, type, base, base + DAY_MS) as { ts: number; qualities: string; reported_at: number | null; source: string | null }[]) {
@@ -151,80 +164,93 @@ export class SqliteReadingStore implements ReadingStore {
   }
 
   private discardNow(ingestId: string): void {
-    this.db.prepare('DELETE FROM reading_staging WHERE ingest_id = ?').run(ingestId);
-    this.db.prepare('DELETE FROM reading_ingests WHERE id = ?').run(ingestId);
+    this.sql('DELETE FROM reading_staging WHERE ingest_id = ?').run(ingestId);
+    this.sql('DELETE FROM reading_ingests WHERE id = ?').run(ingestId);
   }
 
+  /**
+   * Readings in (meter, type, time) order, decoded from the day blobs straight into the answer: no
+   * intermediate point objects, and the sparse annotations are looked up only when the meter has any.
+   */
   async read(query: ReadingQuery, page: { offset: number; limit: number }): Promise<Reading[]> {
+    return this.readFrom(query, page.offset, page.limit);
+  }
+
+  async readAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<Reading[]> {
+    return this.readFrom(query, 0, limit, after);
+  }
+
+  /** Readings in (meter, reading type, time) order: past `offset` of them, or strictly after the keyset cursor. */
+  private readFrom(query: ReadingQuery, offset: number, limit: number, after?: ReadingKey): Reading[] {
     const out: Reading[] = [];
-    let skip = page.offset;
-    for (const r of this.scan(query)) {
-      if (skip > 0) { skip--; continue; }
-      if (out.length >= page.limit) break;
-      out.push(r);
+    if (limit <= 0) return out;
+    let skip = offset;
+    const { start, end, types, days, notes } = this.window(query);
+    for (const meter of [...new Set(query.meters)].sort()) {
+      if (after && meter < after.meter) continue;
+      const atCursor = (type: string, ts: number) => after !== undefined && meter === after.meter
+        && (type < after.readingType || (type === after.readingType && ts <= after.timestamp));
+      const noted = new Map<string, Map<number, NoteRow>>();
+      for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
+        let m = noted.get(n.reading_type);
+        if (!m) noted.set(n.reading_type, m = new Map());
+        m.set(n.ts, n);
+      }
+      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
+        const base = row.day * DAY_MS;
+        const b = row.points;
+        const typeNotes = noted.get(row.reading_type);
+        for (let i = 0, n = pointCount(b); i < n; i++) {
+          const ts = base + pointOffset(b, i);
+          if (ts <= start || ts > end) continue;
+          if (atCursor(row.reading_type, ts)) continue;
+          if (skip > 0) { skip--; continue; }
+          if (out.length >= limit) return out;
+          const flags = pointFlagsAt(b, i);
+          const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: NO_QUALITIES, kind: isRegister(flags) ? 'register' : 'interval' };
+          if (hasValue(flags)) r.value = pointValue(b, i);
+          const note = typeNotes?.get(ts);
+          if (note) {
+            r.qualities = JSON.parse(note.qualities) as string[];
+            if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
+            if (note.source !== null) r.source = note.source;
+          }
+          out.push(r);
+        }
+      }
     }
     return out;
   }
 
   async count(query: ReadingQuery): Promise<number> {
-    let n = 0;
-    for (const _ of this.scan(query, false)) n++;
-    return n;
-  }
-
-  async readAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<Reading[]> {
-    const out: Reading[] = [];
-    if (limit <= 0) return out;
-    for (const r of this.scan(query, true, after)) {
-      out.push(r);
-      if (out.length >= limit) break;
+    let total = 0;
+    const { start, end, types, days } = this.window(query);
+    for (const meter of new Set(query.meters)) {
+      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
+        const base = row.day * DAY_MS;
+        for (let i = 0, n = pointCount(row.points); i < n; i++) {
+          const ts = base + pointOffset(row.points, i);
+          if (ts > start && ts <= end) total++;
+        }
+      }
     }
-    return out;
+    return total;
   }
 
-  /** Readings in (meter, type, time) order, after `after` when given; day rows are decoded one at a time. */
-  private *scan(query: ReadingQuery, withNotes = true, after?: ReadingKey): Generator<Reading> {
-    const start = query.start?.getTime() ?? -8.64e15;
-    const end = query.end?.getTime() ?? 8.64e15;
+  private window(query: ReadingQuery) {
     const types = query.readingTypes ?? [];
     const typeFilter = types.length > 0 ? `AND reading_type IN (${types.map(() => '?').join(', ')})` : '';
-    const days = this.db.prepare(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`);
-    const notes = this.db.prepare(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`);
-    for (const meter of [...new Set(query.meters)].sort()) {
-      if (after && meter < after.meter) continue;
-      // Within the cursor's meter, skip (type, time) at or before it; later meters start at their beginning.
-      const skip = after && meter === after.meter
-        ? (type: string, ts: number) => type < after.readingType || (type === after.readingType && ts <= after.timestamp)
-        : undefined;
-      const noteMap = new Map<string, { qualities: string; reported_at: number | null; source: string | null }>();
-      if (withNotes) {
-        for (const n of notes.all(meter, ...types, start, end) as { reading_type: string; ts: number; qualities: string; reported_at: number | null; source: string | null }[]) {
-          noteMap.set(`${n.reading_type}\u0000${n.ts}`, n);
-        }
-      }
-      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as { reading_type: string; day: number; points: Buffer }[]) {
-        const base = row.day * DAY_MS;
-        if (skip && skip(row.reading_type, base + DAY_MS - 1)) continue;
-        for (const p of decodeDay(row.points)) {
-          const ts = base + p.offset;
-          if (ts <= start || ts > end) continue;
-          if (skip?.(row.reading_type, ts)) continue;
-          const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: [], kind: p.kind };
-          if (p.value !== undefined) r.value = p.value;
-          const n = noteMap.get(`${row.reading_type}\u0000${ts}`);
-          if (n) {
-            r.qualities = JSON.parse(n.qualities) as string[];
-            if (n.reported_at !== null) r.reportedDateTime = n.reported_at;
-            if (n.source !== null) r.source = n.source;
-          }
-          yield r;
-        }
-      }
-    }
+    return {
+      start: query.start?.getTime() ?? -8.64e15,
+      end: query.end?.getTime() ?? 8.64e15,
+      types,
+      days: this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`),
+      notes: this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`),
+    };
   }
 
   async corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]> {
-    const rows = this.db.prepare('SELECT * FROM reading_corrections WHERE meter = ? AND reading_type = ? AND ts = ? ORDER BY id').all(meter, readingType, timestamp) as
+    const rows = this.sql('SELECT * FROM reading_corrections WHERE meter = ? AND reading_type = ? AND ts = ? ORDER BY id').all(meter, readingType, timestamp) as
       { previous_value: number | null; value: number | null; previous_qualities: string; qualities: string; source: string; message_id: string; received_at: number }[];
     return rows.map((r) => ({
       meter, readingType, timestamp,

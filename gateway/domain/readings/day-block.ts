@@ -43,3 +43,30 @@ export function decodeDay(blob: Uint8Array): DayPoint[] {
   }
   return out;
 }
+
+/** Flags of a point as stored. */
+export const pointFlags = (register: boolean, hasValue: boolean): number => (register ? REGISTER : 0) | (hasValue ? 0 : NO_VALUE);
+export const isRegister = (flags: number): boolean => (flags & REGISTER) !== 0;
+export const hasValue = (flags: number): boolean => (flags & NO_VALUE) === 0;
+
+/**
+ * Columns (one entry per point, in the order of `order`) → blob; same layout as encodeDay, without
+ * an object per point on the ingest path.
+ */
+export function encodeColumns(offsets: readonly number[], flags: readonly number[], values: readonly number[], order?: readonly number[]): Buffer {
+  const n = offsets.length;
+  const buf = Buffer.allocUnsafe(n * POINT_BYTES);
+  for (let k = 0, at = 0; k < n; k++, at += POINT_BYTES) {
+    const i = order ? order[k]! : k;
+    buf.writeInt32LE(offsets[i]!, at);
+    buf.writeInt32LE(flags[i]!, at + 4);
+    buf.writeDoubleLE(hasValue(flags[i]!) ? values[i]! : 0, at + 8);
+  }
+  return buf;
+}
+
+/** Points in a blob, and the offset / flags / value of point i (reads straight from the blob). */
+export const pointCount = (blob: Uint8Array): number => Math.floor(blob.byteLength / POINT_BYTES);
+export const pointOffset = (b: Buffer, i: number): number => b.readInt32LE(i * POINT_BYTES);
+export const pointFlagsAt = (b: Buffer, i: number): number => b.readInt32LE(i * POINT_BYTES + 4);
+export const pointValue = (b: Buffer, i: number): number => b.readDoubleLE(i * POINT_BYTES + 8);

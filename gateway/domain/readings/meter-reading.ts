@@ -1,12 +1,30 @@
 import type { DeviceRef } from '../meters/meter.js';
-import type { Reading } from './reading.js';
 
-/** Readings of one ReadingType inside one MeterReading: an IntervalBlocks, or one Readings element. */
+/** What a reading carries besides its value; sparse (about 1 % of a load profile has any). */
+export interface ReadingNote {
+  qualities: readonly string[];
+  reportedDateTime?: number;
+  source?: string;
+}
+
+/**
+ * Readings of one ReadingType inside one MeterReading: an IntervalBlocks, or one Readings element.
+ * Columnar (one number per reading in each array, notes only where present) rather than an object
+ * per reading: a 100 MB load profile is a million readings, and an object each was the largest
+ * share of the ingest's garbage collection.
+ */
 export interface ReadingBlock {
   readingType: string;
   /** Path of the block inside its MeterReading, e.g. `IntervalBlocks[2]`, for error xpaths. */
   where: string;
-  readings: Omit<Reading, 'meter' | 'readingType'>[];
+  kind: 'interval' | 'register';
+  /** Epoch milliseconds; NaN when the reading has no (parsable) timeStamp. */
+  timestamps: number[];
+  /** The value, or NaN where `hasValue` is 0 (a value may itself be NaN: the schema allows it). */
+  values: number[];
+  hasValue: number[];
+  /** Index → note, for the readings with qualities, reportedDateTime or source. */
+  notes?: Map<number, ReadingNote>;
 }
 
 /** One MeterReading element as ingest needs it, whichever path (buffered or streamed) read it. */

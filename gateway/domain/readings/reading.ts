@@ -7,8 +7,8 @@ export interface Reading {
   timestamp: number;
   /** Absent when the reading carries only qualities. */
   value?: number;
-  /** ReadingQualityType refs, e.g. "1.0.0", "3.7.0". */
-  qualities: string[];
+  /** ReadingQualityType refs, e.g. "1.0.0", "3.7.0". Read-only: readings without any share one empty array. */
+  qualities: readonly string[];
   /** IntervalReadings are interval data; Readings are register/instantaneous values. */
   kind: 'interval' | 'register';
   reportedDateTime?: number;

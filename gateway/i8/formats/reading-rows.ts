@@ -7,7 +7,7 @@ import type { components } from '../generated/i8-types.js';
 export type ReadingItem = components['schemas']['Reading'];
 
 export function readingItem(r: Reading, usagePoint: string | undefined): ReadingItem {
-  const item: ReadingItem = { meter: r.meter, readingType: r.readingType, timestamp: new Date(r.timestamp).toISOString(), qualities: r.qualities, kind: r.kind };
+  const item: ReadingItem = { meter: r.meter, readingType: r.readingType, timestamp: new Date(r.timestamp).toISOString(), qualities: [...r.qualities], kind: r.kind };
   if (usagePoint !== undefined) item.usagePoint = usagePoint;
   if (r.value !== undefined) item.value = r.value;
   return item;

@@ -1,57 +1,27 @@
-import type { DeviceRef } from '../../domain/meters/meter.js';
-import type { ParsedMeterReading, ReadingBlock } from '../../domain/readings/meter-reading.js';
+import { MeterReadingBuilder } from '../../domain/readings/meter-reading-builder.js';
+import type { ParsedMeterReading } from '../../domain/readings/meter-reading.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ReadingTypeInfo } from '../../domain/readings/reading-types.js';
 import { nounNs } from '../../xml/namespaces.js';
-import { attr, child, children, el, opt, text, type XNode } from '../../xml/xnode.js';
+import { el, opt, type XNode } from '../../xml/xnode.js';
 
 export const MR_NS = nounNs('MeterReadings');
 
-const time = (s: string | undefined): number | undefined => (s === undefined ? undefined : Date.parse(s));
-
-function identified(node: XNode | undefined): DeviceRef | undefined {
-  const mRID = text(node, 'mRID');
-  if (mRID !== undefined) return { mRID };
-  const name = text(child(node, 'Names'), 'name');
-  return name !== undefined ? { name } : undefined;
+function walk(node: XNode, into: MeterReadingBuilder): void {
+  into.open(node.name, node.attrs);
+  if (node.children) for (const c of node.children) walk(c, into);
+  else if (node.text !== undefined) into.text(node.text);
+  into.close();
 }
 
-function reading(node: XNode, kind: Reading['kind']): Omit<Reading, 'meter' | 'readingType'> {
-  const r: Omit<Reading, 'meter' | 'readingType'> = {
-    timestamp: time(text(node, 'timeStamp'))!,
-    qualities: children(node, 'ReadingQualities').map((q) => attr(child(q, 'ReadingQualityType'), 'ref') ?? '').filter((q) => q !== ''),
-    kind,
-  };
-  const value = text(node, 'value');
-  if (value !== undefined) r.value = Number(value);
-  const reported = time(text(node, 'reportedDateTime'));
-  if (reported !== undefined) r.reportedDateTime = reported;
-  const source = text(node, 'source');
-  if (source !== undefined) r.source = source;
-  return r;
-}
-
-const indexed = (name: string, i: number, n: number) => (n > 1 ? `${name}[${i + 1}]` : name);
-
-/** A schema-valid MeterReading element → its meter and blocks of readings. */
+/**
+ * A schema-valid MeterReading element → its meter and blocks of readings. The tree is replayed as
+ * element events into the same builder the streamed path feeds from the parser.
+ */
 export function parseMeterReading(node: XNode, index: number): ParsedMeterReading {
-  const blocks: ReadingBlock[] = [];
-  const intervalBlocks = children(node, 'IntervalBlocks');
-  intervalBlocks.forEach((b, i) => blocks.push({
-    readingType: attr(child(b, 'ReadingType'), 'ref') ?? '',
-    where: indexed('IntervalBlocks', i, intervalBlocks.length),
-    readings: children(b, 'IntervalReadings').map((r) => reading(r, 'interval')),
-  }));
-  const registers = children(node, 'Readings');
-  registers.forEach((r, i) => blocks.push({
-    readingType: attr(child(r, 'ReadingType'), 'ref') ?? '',
-    where: indexed('Readings', i, registers.length),
-    readings: [reading(r, 'register')],
-  }));
-  const parsed: ParsedMeterReading = { index, blocks };
-  const meter = identified(child(node, 'Meter'));
-  if (meter) parsed.meter = meter;
-  return parsed;
+  const builder = new MeterReadingBuilder();
+  walk(node, builder);
+  return builder.result(index);
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
