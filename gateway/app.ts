@@ -12,6 +12,7 @@ import { SqliteAuditLog } from './adapters/sqlite/audit-log.sqlite.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { createCommandsModule, type CommandsModule } from './adapters/hes-simulator/hes-composition.js';
+import { createSchedulesModule, type SchedulesModule } from './adapters/sqlite/read-schedule-composition.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
 import { StreamingIngress } from './ingest/streaming-ingress.js';
@@ -63,6 +64,8 @@ export interface Gateway {
   audit: AuditLog;
   /** EndDeviceControls: the head-end (simulator or remote), command queue and dispatcher. */
   commands: CommandsModule;
+  /** Read schedules and concentrator collections: `tick()` runs what is due on the gateway clock. */
+  schedules: SchedulesModule;
   /** I8 stakeholder API / I7 export (undefined when i8.enabled is false). */
   i8?: I8Module;
   /** Starts background workers (async inbox, outbox). */
@@ -93,9 +96,11 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const commands = createCommandsModule({
     db, outbox, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
   });
+  const schedules = createSchedulesModule({ db, config, clock, log, hes: commands.hes, meters: network, network });
   const nounDeps: NounDeps = {
     config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, hes: commands.hes,
-    removalListeners: [commands.removalListener], commands: commands.facade, commandsNudge: commands.nudge,
+    removalListeners: [commands.removalListener, schedules.removalListener], commands: commands.facade, commandsNudge: commands.nudge,
+    readSchedules: schedules.store,
   };
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
@@ -124,7 +129,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
-    extraRouters: [metricsRouter, events.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : [])],
+    extraRouters: [metricsRouter, events.router, schedules.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : [])],
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
@@ -137,10 +142,11 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events, audit, deps: nounDeps, commands, ...(i8 ? { i8 } : {}),
+    app, registry, schemas, db, events, audit, deps: nounDeps, commands, schedules, ...(i8 ? { i8 } : {}),
     start: () => {
       pollers.forEach((p) => p.start());
       commands.start();
+      schedules.start();
     },
     drain: async () => {
       await asyncTick();
@@ -166,6 +172,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
         clearTimeout(force);
       }
       await Promise.all(pollers.map((p) => p.stop()));
+      await schedules.stop();
       await commands.stop();
       await streaming.close();
       db.close();

@@ -108,6 +108,10 @@ export const configSchema = z.object({
     eventChunk: z.number().int().positive().default(1000),
     /** Zone of concentrator collection and read schedule cron expressions. */
     timeZone: z.string().default('America/Santiago'),
+    /** Concentrator id → its collections (replaces the seed's `collections` for that concentrator). */
+    collections: z.record(z.string(), z.array(z.object({ kind: z.enum(['load-profile', 'events']), cron: z.string().min(1) }))).default({}),
+    /** How often due read schedules and concentrator collections are looked for (gateway clock). */
+    collectionPollMs: z.number().int().positive().default(1_000),
   }).prefault({}),
   demo: z.object({
     /** Provision the demo network at start (idempotent), so a first `npm start` shows data. */

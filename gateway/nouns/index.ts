@@ -4,6 +4,7 @@ import { registerEndDeviceControls } from './EndDeviceControls/register.js';
 import { registerEndDeviceEvents } from './EndDeviceEvents/register.js';
 import { registerMeterConfig } from './MeterConfig/register.js';
 import { registerMeterReadings } from './MeterReadings/register.js';
+import { registerMeterReadSchedules } from './MeterReadSchedules/register.js';
 
 /** Every CIM noun this gateway serves registers its (verb, noun) routes here. */
 const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [
@@ -11,6 +12,7 @@ const nouns: ((registry: HandlerRegistry, deps: NounDeps) => void)[] = [
   registerEndDeviceEvents,
   registerMeterConfig,
   registerMeterReadings,
+  registerMeterReadSchedules,
 ];
 
 export function registerNouns(registry: HandlerRegistry, deps: NounDeps): void {

@@ -9,6 +9,7 @@ import type { EventPublisher } from '../ports/event-publisher.port.js';
 import type { EventsFacade } from './EndDeviceEvents/events-facade.js';
 import type { ReadingStore } from '../ports/reading-store.port.js';
 import type { CommandsFacade } from './EndDeviceControls/commands-facade.js';
+import type { ReadScheduleStore } from '../ports/read-schedule-store.port.js';
 
 /** What noun handlers may use: ports only, never adapters. */
 export interface NounDeps {
@@ -29,4 +30,6 @@ export interface NounDeps {
   /** EndDeviceControls accept and cancel (HES issue); `commandsNudge` wakes the dispatcher. */
   commands?: CommandsFacade;
   commandsNudge?: () => void;
+  /** MeterReadSchedules (issue #4): where create/cancel keep schedules; the runner reads the same store. */
+  readSchedules?: ReadScheduleStore;
 }

@@ -28,6 +28,22 @@ export interface HesListener {
   onEvents(events: DeviceEvent[], source: string): Promise<void>;
 }
 
+/** What one collection asks the head-end for (the gateway resolves concentrators and groups to meters). */
+export interface HesCollectScope {
+  meters: string[];
+  /** readings: load profiles since the meter's last collection; events: status words; all: both. */
+  what: 'readings' | 'events' | 'all';
+  /** Reading types wanted (absent: whatever the head-end collects). */
+  readingTypes?: string[];
+}
+
+/** Counts of what the head-end pushed to its listeners for this collection, and the meters it could not reach. */
+export interface HesCollection {
+  readings: number;
+  events: number;
+  unreachable: { meter: string; reason: string }[];
+}
+
 /** The head-end system, simulated or real. */
 export interface HesPort {
   /** Executes once per commandId; a repeated id returns the first outcome without acting again. */
@@ -36,4 +52,9 @@ export interface HesPort {
   provision(meter: HesMeter): Promise<void>;
   remove(mRID: string): Promise<void>;
   listen(listener: HesListener): void;
+  /**
+   * Collects now from the given meters; what it gathers reaches the listeners (pushed) before it
+   * resolves. Optional: a head-end without on-request collection only pushes on its own schedule.
+   */
+  collect?(scope: HesCollectScope): Promise<HesCollection>;
 }

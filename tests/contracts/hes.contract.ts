@@ -95,6 +95,21 @@ export function hesContract(name: string, make: () => Promise<HesFixture>): void
       assert.equal(e?.device, 'C-1');
     });
 
+    it('collects the named meters on request: their intervals reach the listeners, unknown meters are reported', async () => {
+      assert.ok(f.hes.collect, 'this head-end collects on request');
+      f.advance(HOUR);
+      const before = pushed.length;
+      const c = await f.hes.collect({ meters: ['P-1', 'C-1', 'NOPE'], what: 'readings' });
+      await f.flush();
+      const got = pushed.slice(before);
+      assert.equal(c.readings, got.length);
+      assert.deepEqual([...new Set(got.map((r) => r.meter))].sort(), ['C-1', 'P-1']);
+      assert.ok(got.every((r) => r.readingType === INTERVAL));
+      assert.deepEqual(c.unreachable.map((u) => u.meter), ['NOPE']);
+      const again = await f.hes.collect({ meters: ['P-1'], what: 'readings' });
+      assert.equal(again.readings, 0, 'intervals already collected are not sent twice');
+    });
+
     it('an unknown or removed meter is a permanent failure, recorded once', async () => {
       await f.hes.remove('P-4');
       const out = await f.hes.execute({ commandId: 'c-11', kind: 'connect', meter: 'P-4' });

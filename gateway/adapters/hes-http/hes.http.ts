@@ -1,6 +1,6 @@
 import type { DeviceEvent } from '../../domain/events/device-event.js';
 import type { Reading } from '../../domain/readings/reading.js';
-import type { HesCommand, HesListener, HesMeter, HesOutcome, HesPort } from '../../ports/hes.port.js';
+import type { HesCollection, HesCollectScope, HesCommand, HesListener, HesMeter, HesOutcome, HesPort } from '../../ports/hes.port.js';
 
 interface PushItem {
   seq: number;
@@ -39,6 +39,16 @@ export class HttpHes implements HesPort {
 
   async remove(mRID: string): Promise<void> {
     await this.call('DELETE', `/hes/meters/${encodeURIComponent(mRID)}`);
+  }
+
+  /**
+   * Collection on the head-end; what it gathered arrives through the push journal, so the journal
+   * is polled once before answering (what the caller counts is then already with the listeners).
+   */
+  async collect(scope: HesCollectScope): Promise<HesCollection> {
+    const r = await this.call<HesCollection>('POST', '/hes/collect', scope);
+    if (this.listeners.length > 0) await this.poll();
+    return r;
   }
 
   /** Starts polling the head-end's push journal (load profiles, events). */

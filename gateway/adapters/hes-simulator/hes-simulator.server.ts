@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import type { DeviceEvent } from '../../domain/events/device-event.js';
 import type { Reading } from '../../domain/readings/reading.js';
-import type { HesCommand, HesMeter } from '../../ports/hes.port.js';
+import type { HesCollectScope, HesCommand, HesMeter } from '../../ports/hes.port.js';
 import { HesSimulator, HesUnavailable } from './hes-simulator.js';
 
 export interface PushItem {
@@ -70,7 +70,8 @@ export function simulatorApp(sim: HesSimulator): express.Express {
   });
   app.get('/hes/executions', (_req, res) => res.json(sim.executions()));
   app.get('/hes/stats', (_req, res) => res.json(sim.stats()));
-  app.post('/hes/collect', guard(async (_req, res) => res.json(await sim.collect())));
+  // A body is a scope (meters, what, readingTypes); none collects from every meter, as the simulator's own cron does.
+  app.post('/hes/collect', guard(async (req, res) => res.json(await sim.collect((req.body as HesCollectScope | undefined)?.meters ? req.body as HesCollectScope : undefined))));
   app.post('/hes/supply', guard(async (req, res) => {
     const b = req.body as { meters: string[]; on: boolean };
     res.json({ events: (await sim.setSupply(b.meters, b.on)).length });
