@@ -71,8 +71,8 @@ function restEvents(bodies: string[]): Got[] {
       messageId: /<(?:\w+:)?MessageID>([^<]+)</.exec(b)![1]!,
       device: /<(?:\w+:)?Assets><(?:\w+:)?mRID>([^<]+)</.exec(b)![1]!,
       eventType: /EndDeviceEventType ref="([^"]+)"/.exec(b)![1]!,
-      // The event's own mRID (not the Assets one).
-      mRID: /^(?:[\s\S]*?<\/(?:\w+:)?createdDateTime>)?\s*(?:<(?:\w+:)?issuer\w+>[^<]*<\/(?:\w+:)?issuer\w+>\s*)*<(?:\w+:)?mRID>([^<]+)</.exec(ev)?.[1] ?? '',
+      // The event's own mRID: it precedes Assets (whose mRID is the device).
+      mRID: /<(?:\w+:)?mRID>([^<]+)</.exec(ev.split(/<(?:\w+:)?Assets>/)[0]!)?.[1] ?? '',
       meters: details.filter(([n]) => n === 'meter').map(([, v]) => v),
       details: Object.fromEntries(details),
     };
