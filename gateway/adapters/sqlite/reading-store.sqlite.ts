@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DAY_MS, dayOf, decodeDay, encodeDay, type DayPoint } from '../../domain/readings/day-block.js';
 import type { Reading } from '../../domain/readings/reading.js';
-import type { Correction, IngestMeta, IngestStats, ReadingKey, ReadingQuery, ReadingStore } from '../../ports/reading-store.port.js';
+import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingStore } from '../../ports/reading-store.port.js';
+import { ReadingJournal } from './reading-changes.sqlite.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -47,8 +48,11 @@ const noteOf = (r: Reading): Annotation | undefined =>
  * meter × type × day; commitIngest merges them into the visible tables in one transaction.
  */
 export class SqliteReadingStore implements ReadingStore {
+  private readonly journal: ReadingJournal;
+
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
+    this.journal = new ReadingJournal(db);
     // Staging left by a crash mid-message: the sender never got an OK, so it will resend.
     db.exec('DELETE FROM reading_staging; DELETE FROM reading_ingests;');
   }
@@ -124,7 +128,8 @@ export class SqliteReadingStore implements ReadingStore {
         }
         const incoming: Annotated[] = decodeDay(row.points);
         for (const [i, note] of row.annotations ? JSON.parse(row.annotations) as [number, Annotation][] : []) incoming[i]!.note = note;
-        let changed = false;
+        // What this commit changed, last version per time (a repeat in one message replaces the first).
+        const delta = new Map<number, { p: Annotated; corrected: boolean }>();
         for (const p of incoming) {
           const prev = current.get(p.offset);
           const ts = base + p.offset;
@@ -134,21 +139,22 @@ export class SqliteReadingStore implements ReadingStore {
             stats.corrected++;
             addCorrection.run(meter, type, ts, prev.value ?? null, p.value ?? null, JSON.stringify(prev.note?.qualities ?? []), JSON.stringify(p.note?.qualities ?? []), meta.source, meta.message_id, meta.received_at);
           }
-          changed = true;
+          delta.set(p.offset, { p, corrected: delta.get(p.offset)?.corrected ?? prev !== undefined });
           current.set(p.offset, p);
           if (p.note) putNote.run(meter, type, ts, JSON.stringify(p.note.qualities), p.note.reportedAt ?? null, p.note.source ?? null);
           else if (prev?.note) dropNote.run(meter, type, ts);
         }
-        if (changed) upsertDay.run(meter, type, day, encodeDay([...current.values()].sort((a, b) => a.offset - b.offset)));
+        if (delta.size === 0) continue;
+        upsertDay.run(meter, type, day, encodeDay([...current.values()].sort((a, b) => a.offset - b.offset)));
+        const changes = [...delta.values()].sort((a, b) => a.p.offset - b.p.offset);
+        this.journal.record(meter, type, day, changes.map((c) => c.p), changes.flatMap((c, i) => (c.corrected ? [i] : [])));
       }
       this.discardNow(ingestId);
     })();
     return stats;
   }
 
-  async discardIngest(ingestId: string): Promise<void> {
-    this.db.transaction(() => this.discardNow(ingestId))();
-  }
+  async discardIngest(ingestId: string): Promise<void> { this.db.transaction(() => this.discardNow(ingestId))(); }
 
   private discardNow(ingestId: string): void {
     this.db.prepare('DELETE FROM reading_staging WHERE ingest_id = ?').run(ingestId);
@@ -222,6 +228,9 @@ export class SqliteReadingStore implements ReadingStore {
       }
     }
   }
+
+  async changeBound(after: ChangePosition, limit: number, meters?: string[]) { return this.journal.bound(after, limit, meters); }
+  async readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]> { return this.journal.read(after, upTo, limit, meters); }
 
   async corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]> {
     const rows = this.db.prepare('SELECT * FROM reading_corrections WHERE meter = ? AND reading_type = ? AND ts = ? ORDER BY id').all(meter, readingType, timestamp) as
