@@ -42,6 +42,20 @@ export class ReadingJournal {
     this.add.run(meter, readingType, day, points.length, encodeDay(points), notes.length ? JSON.stringify(notes) : null, corrected.length ? JSON.stringify(corrected) : null);
   }
 
+  /** A whole new day: the day block's own blob and notes (`[[index, note]…]` JSON), no corrections. */
+  recordEncoded(meter: string, readingType: string, day: number, n: number, blob: Buffer, notes: string | null): void {
+    this.add.run(meter, readingType, day, n, blob, notes, null);
+  }
+
+  /**
+   * Points a commit changed, in arrival order (a repeat within the message replaces the first);
+   * `committed` = offsets stored before the commit (corrections), absent for a new day.
+   */
+  recordChanged(meter: string, readingType: string, day: number, changed: JournalPoint[], committed: ReadonlySet<number> | undefined): void {
+    const last = [...new Map(changed.map((p) => [p.offset, p])).values()].sort((a, b) => a.offset - b.offset);
+    this.record(meter, readingType, day, last, last.flatMap((p, i) => (committed?.has(p.offset) ? [i] : [])));
+  }
+
   /** Readings stored before the journal existed enter it once, as insertions, in (meter, type, day) order. */
   private backfill(): void {
     const days = this.db.prepare('SELECT meter, reading_type, day, points FROM reading_days ORDER BY meter, reading_type, day').all() as { meter: string; reading_type: string; day: number; points: Buffer }[];

@@ -128,8 +128,8 @@ export class SqliteReadingStore implements ReadingStore {
         }
         const incoming: Annotated[] = decodeDay(row.points);
         for (const [i, note] of row.annotations ? JSON.parse(row.annotations) as [number, Annotation][] : []) incoming[i]!.note = note;
-        // What this commit changed, last version per time (a repeat in one message replaces the first).
-        const delta = new Map<number, { p: Annotated; corrected: boolean }>();
+        const committed = old ? new Set(current.keys()) : undefined;
+        const changed: Annotated[] = [];
         for (const p of incoming) {
           const prev = current.get(p.offset);
           const ts = base + p.offset;
@@ -139,15 +139,17 @@ export class SqliteReadingStore implements ReadingStore {
             stats.corrected++;
             addCorrection.run(meter, type, ts, prev.value ?? null, p.value ?? null, JSON.stringify(prev.note?.qualities ?? []), JSON.stringify(p.note?.qualities ?? []), meta.source, meta.message_id, meta.received_at);
           }
-          delta.set(p.offset, { p, corrected: delta.get(p.offset)?.corrected ?? prev !== undefined });
+          changed.push(p);
           current.set(p.offset, p);
           if (p.note) putNote.run(meter, type, ts, JSON.stringify(p.note.qualities), p.note.reportedAt ?? null, p.note.source ?? null);
           else if (prev?.note) dropNote.run(meter, type, ts);
         }
-        if (delta.size === 0) continue;
-        upsertDay.run(meter, type, day, encodeDay([...current.values()].sort((a, b) => a.offset - b.offset)));
-        const changes = [...delta.values()].sort((a, b) => a.p.offset - b.p.offset);
-        this.journal.record(meter, type, day, changes.map((c) => c.p), changes.flatMap((c, i) => (c.corrected ? [i] : [])));
+        if (changed.length === 0) continue;
+        const blob = encodeDay([...current.values()].sort((a, b) => a.offset - b.offset));
+        upsertDay.run(meter, type, day, blob);
+        // A new day without repeats (the usual load profile) journals the very blob and notes just written.
+        if (!committed && changed.length === current.size) this.journal.recordEncoded(meter, type, day, changed.length, blob, row.annotations);
+        else this.journal.recordChanged(meter, type, day, changed, committed);
       }
       this.discardNow(ingestId);
     })();
