@@ -45,22 +45,29 @@ function feedRoute<P, T>(deps: I8Deps, feed: Feed<P, T>) {
     res.status(200).type(CONTENT_TYPE.csv).set({ 'I7-Watermark': watermark, 'I7-More': String(more), 'Cache-Control': 'no-store' });
     const csv = stringify({ header: true, columns: ['changeId', ...feed.columns] });
     csv.pipe(res);
+    // A client that goes away mid-stream stops the loop (no wait for a drain that never comes).
+    let gone = false;
+    const closed = new Promise<void>((resolve) => res.once('close', () => { gone = !res.writableFinished; resolve(); }));
     let rows = 0;
-    for (let from = after; end !== undefined;) {
+    for (let from = after; end !== undefined && !gone;) {
       const page = await feed.read(from, end, CHUNK, meters);
       for (const row of page) {
-        if (!csv.write([feed.watermark(feed.position(row)), ...feed.record(row, scope.usagePointOf)])) await new Promise((resolve) => csv.once('drain', resolve));
+        if (gone) break;
+        rows++;
+        if (!csv.write([feed.watermark(feed.position(row)), ...feed.record(row, scope.usagePointOf)])) await Promise.race([new Promise((resolve) => csv.once('drain', resolve)), closed]);
       }
-      rows += page.length;
       if (page.length < CHUNK) break;
       from = feed.position(page.at(-1)!);
     }
-    await new Promise<void>((resolve, reject) => {
-      res.once('finish', resolve);
-      res.once('error', reject);
-      csv.end();
-    });
-    await recordRead(deps, res, `i7/${feed.resource}`, { since: since ?? '', watermark, limit, more }, rows);
+    if (gone) csv.destroy();
+    else {
+      await new Promise<void>((resolve, reject) => {
+        res.once('finish', resolve);
+        res.once('error', reject);
+        csv.end();
+      });
+    }
+    await recordRead(deps, res, `i7/${feed.resource}`, { since: since ?? '', watermark, limit, more, ...(gone ? { aborted: true } : {}) }, rows);
   };
 }
 

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
+import { createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
@@ -104,6 +106,32 @@ describe('I7 incremental export: watermark, change order, restart', () => {
     assert.equal(audited.interface, 'i7');
     assert.equal(audited.rows, mine.length);
     assert.equal(JSON.parse(audited.filters!).watermark, mine.at(-1)!.changeId);
+  });
+
+  it('stops streaming when the client goes away, and audits what was sent', async () => {
+    const many = [];
+    for (const m of ['M-1', 'M-2', 'M-3']) for (let i = 100; i < 100 + 200 * 96; i++) many.push(kwh(m, i));
+    await ingest(gw as TestGateway, many, 'bulk');
+    const server = createServer(gw.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await new Promise<void>((resolve, reject) => {
+        httpGet({ host: '127.0.0.1', port, path: '/i7/readings?limit=1000000', headers: { Authorization: `Bearer ${dwh}`, Accept: 'text/csv' } }, (res) => {
+          res.once('data', () => { res.destroy(); resolve(); });
+        }).on('error', reject);
+      });
+      let entry;
+      for (let i = 0; i < 100 && !entry; i++) {
+        entry = (await gw.audit.query({ kind: 'data.read', peer: 'dwh' })).find((e) => JSON.parse(e.filters!).aborted === true);
+        if (!entry) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(entry, 'the aborted export is audited');
+      assert.ok(entry.rows! > 0 && entry.rows! < many.length, `rows sent before the client left: ${entry.rows}`);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('is in the contract', () => {
