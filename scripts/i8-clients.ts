@@ -1,6 +1,7 @@
 // npm run i8:clients -- add --id sec --scopes readings:read,reports:read --data regulator [--name "Superintendencia"] [--token]
 // npm run i8:clients -- add --id esco --scopes readings:read --data third-party
 // npm run i8:clients -- add --id app-42 --scopes readings:read --data customer --usage-point UP-42
+// npm run i8:clients -- add --id dwh --name "Data warehouse (I7)" --scopes export:read --data regulator   (I7 incremental export)
 // npm run i8:clients -- list | disable --id X | enable --id X | token --id X --secret S
 // Works on the configured data folder (GATEWAY_DATA_DIR / GATEWAY_CONFIG), like the gateway itself.
 import path from 'node:path';

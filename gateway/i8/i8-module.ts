@@ -15,6 +15,7 @@ import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { NetworkStore } from '../ports/network-store.port.js';
 import type { ReadingStore } from '../ports/reading-store.port.js';
 import type { I8Deps } from './i8-deps.js';
+import { i7Routes } from '../i7/i7.routes.js';
 import { deliveryTick, fetchSend, type WebhookSend } from './deliveries/delivery-runner.js';
 import { i8Router, type I8Extension } from './i8-router.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
@@ -48,6 +49,6 @@ export function createI8Module(base: {
   const jobs = new SqliteDeliveryJobStore(db);
   const folder = config.i8.deliveries.folder ?? path.join(config.dataDir, 'i8-exports');
   const tick = deliveryTick({ ...deps, jobs, folder, send: options.send ?? fetchSend(config.i8.deliveries.requestTimeoutMs) });
-  const extensions = [deliveryRoutes({ ...deps, jobs }), ...(options.extend?.(deps) ?? [])];
+  const extensions = [deliveryRoutes({ ...deps, jobs }), i7Routes(deps), ...(options.extend?.(deps) ?? [])];
   return { router: i8Router({ ...deps, auth }, extensions), deps, issuer, deliveryTick: tick };
 }

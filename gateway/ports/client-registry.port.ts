@@ -4,7 +4,7 @@ export type DataScope =
   | { kind: 'third-party' }
   | { kind: 'customer'; usagePoint: string };
 
-export const I8_SCOPES = ['readings:read', 'events:read', 'interruptions:read', 'reports:read'] as const;
+export const I8_SCOPES = ['readings:read', 'events:read', 'interruptions:read', 'reports:read', 'export:read'] as const;
 export type I8Scope = (typeof I8_SCOPES)[number];
 
 export interface I8Client {

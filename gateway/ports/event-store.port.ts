@@ -19,4 +19,12 @@ export interface EventStore {
   /** Events not yet handed to the publisher, in arrival order (recovery after a crash). */
   unpublished(limit: number): Promise<StoredEvent[]>;
   markPublished(ids: string[]): Promise<void>;
+  /**
+   * Change feed (I7): stored events by arrival `seq`, which grows with every stored event and
+   * survives restarts (events are immutable, so each appears once). `changeBound`: the seq of the
+   * `limit`-th event after `afterSeq` (absent when none) and whether more follow; `readChanges`:
+   * up to `limit` events in (afterSeq, upTo]. `devices` restricts both (absent = all).
+   */
+  changeBound(afterSeq: number, limit: number, devices?: string[]): Promise<{ end?: number; more: boolean }>;
+  readChanges(afterSeq: number, upTo: number, limit: number, devices?: string[]): Promise<{ seq: number; event: StoredEvent }[]>;
 }

@@ -22,4 +22,11 @@ export interface InterruptionStore {
   members(outageId: number): Promise<Interruption[]>;
   interruptions(q: InterruptionQuery): Promise<Interruption[]>;
   outages(from: number, to: number): Promise<Outage[]>;
+  /**
+   * Change feed (I7): every save (opened, closed, attached to an outage…) is a change with a
+   * `seq` that grows in commit order and survives restarts, carrying the interruption as that save
+   * left it. `changeBound`/`readChanges` as on the event store; `meters` restricts both.
+   */
+  changeBound(afterSeq: number, limit: number, meters?: string[]): Promise<{ end?: number; more: boolean }>;
+  readChanges(afterSeq: number, upTo: number, limit: number, meters?: string[]): Promise<{ seq: number; interruption: Interruption & { id: number } }[]>;
 }

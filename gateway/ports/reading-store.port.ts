@@ -55,6 +55,19 @@ export interface Correction {
   receivedAt: Date;
 }
 
+/** Position in the change journal: entry `seq`, reading `index` of it (I7 watermark). Before everything: (0, 0). */
+export interface ChangePosition {
+  seq: number;
+  index: number;
+}
+
+/** One committed change of a reading: the reading as that commit left it. */
+export interface ReadingChange {
+  position: ChangePosition;
+  change: 'inserted' | 'corrected';
+  reading: Reading;
+}
+
 /**
  * Durable readings. Ingest is all-or-nothing per message: readings are staged in batches
  * (invisible to reads) and become visible together at commitIngest; discardIngest forgets them.
@@ -75,4 +88,12 @@ export interface ReadingStore {
    */
   readAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<Reading[]>;
   corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]>;
+  /**
+   * Change feed (I7): every committed new or changed reading gets a position that grows in
+   * commit order and survives restarts. `changeBound` is the position of the `limit`-th change
+   * after `after` (absent when there is none) and whether more follow; `readChanges` returns up
+   * to `limit` changes in (after, upTo], in change order. `meters` restricts both (absent = all).
+   */
+  changeBound(after: ChangePosition, limit: number, meters?: string[]): Promise<{ end?: ChangePosition; more: boolean }>;
+  readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]>;
 }

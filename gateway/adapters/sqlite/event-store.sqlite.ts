@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../../domain/events/device-event.js';
 import type { EventQuery, EventStore } from '../../ports/event-store.port.js';
+import { inList, seqBound } from './seq-feed.sqlite.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -27,7 +28,7 @@ const MIGRATIONS = [{
 
 /** Everything but the key columns travels as JSON: details and optional fields vary per sender. */
 type Body = Omit<StoredEvent, 'id' | 'device' | 'eventType' | 'createdDateTime' | 'known' | 'source' | 'receivedAt'>;
-interface Row { id: string; device: string; event_type: string; created_at: number; known: number; source: string; received_at: number; body: string }
+interface Row { seq: number; id: string; device: string; event_type: string; created_at: number; known: number; source: string; received_at: number; body: string }
 
 function toEvent(r: Row): StoredEvent {
   const body = JSON.parse(r.body) as Body;
@@ -69,5 +70,16 @@ export class SqliteEventStore implements EventStore {
   async markPublished(ids: string[]): Promise<void> {
     const stmt = this.db.prepare('UPDATE device_events SET published = 1 WHERE id = ?');
     this.db.transaction(() => ids.forEach((id) => stmt.run(id)))();
+  }
+
+  // seq is the rowid: events are never deleted, so it only grows (a retention job must keep the newest row).
+  async changeBound(afterSeq: number, limit: number, devices?: string[]): Promise<{ end?: number; more: boolean }> {
+    return seqBound(this.db, 'device_events', afterSeq, limit, inList('device', devices));
+  }
+
+  async readChanges(afterSeq: number, upTo: number, limit: number, devices?: string[]): Promise<{ seq: number; event: StoredEvent }[]> {
+    const f = inList('device', devices);
+    return (this.db.prepare(`SELECT * FROM device_events WHERE seq > ? AND seq <= ? ${f.sql} ORDER BY seq LIMIT ?`).all(afterSeq, upTo, ...f.params, limit) as Row[])
+      .map((r) => ({ seq: r.seq, event: toEvent(r) }));
   }
 }

@@ -1,6 +1,9 @@
 import type { Interruption, InterruptionTrack, Outage } from '../../domain/outages/interruption.js';
 import type { InterruptionQuery, InterruptionStore } from '../../ports/interruption-store.port.js';
+import { inList, seqBound } from './seq-feed.sqlite.js';
 import { migrate, type Db } from './sqlite-database.js';
+
+const COLUMNS = 'id, meter, usage_point, track, kind, start, end, start_event_id, end_event_id, cause, outage_id';
 
 const MIGRATIONS = [{
   name: 'outages-001-interruptions',
@@ -19,6 +22,17 @@ const MIGRATIONS = [{
     CREATE INDEX interruptions_meter ON interruptions (meter, track, end);
     CREATE INDEX interruptions_outage ON interruptions (outage_id);
     CREATE INDEX interruptions_time ON interruptions (start, end);
+  `,
+}, {
+  // I7 change journal: one row per save, in the save's transaction; existing rows enter it once.
+  name: 'outages-002-interruption-changes',
+  sql: `
+    CREATE TABLE interruption_changes (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER NOT NULL, meter TEXT NOT NULL, usage_point TEXT, track TEXT NOT NULL, kind TEXT NOT NULL,
+      start INTEGER, end INTEGER, start_event_id TEXT, end_event_id TEXT, cause TEXT, outage_id INTEGER
+    );
+    CREATE INDEX interruption_changes_meter ON interruption_changes (meter, seq);
+    INSERT INTO interruption_changes (${COLUMNS}) SELECT ${COLUMNS} FROM interruptions ORDER BY id;
   `,
 }];
 
@@ -53,13 +67,29 @@ export class SqliteInterruptionStore implements InterruptionStore {
       meter: i.meter, usagePoint: i.usagePoint ?? null, track: i.track, kind: i.kind, start: i.start ?? null, end: i.end ?? null,
       startEventId: i.startEventId ?? null, endEventId: i.endEventId ?? null, cause: i.cause ?? null, outageId: i.outageId ?? null,
     };
-    if (i.id === undefined) {
-      return Number(this.db.prepare(`INSERT INTO interruptions (meter, usage_point, track, kind, start, end, start_event_id, end_event_id, cause, outage_id)
-        VALUES (@meter, @usagePoint, @track, @kind, @start, @end, @startEventId, @endEventId, @cause, @outageId)`).run(p).lastInsertRowid);
-    }
-    this.db.prepare(`UPDATE interruptions SET meter = @meter, usage_point = @usagePoint, track = @track, kind = @kind, start = @start, end = @end,
-      start_event_id = @startEventId, end_event_id = @endEventId, cause = @cause, outage_id = @outageId WHERE id = @id`).run({ ...p, id: i.id });
-    return i.id;
+    const journal = this.db.prepare(`INSERT INTO interruption_changes (${COLUMNS}) SELECT ${COLUMNS} FROM interruptions WHERE id = ?`);
+    return this.db.transaction(() => {
+      let id = i.id;
+      if (id === undefined) {
+        id = Number(this.db.prepare(`INSERT INTO interruptions (meter, usage_point, track, kind, start, end, start_event_id, end_event_id, cause, outage_id)
+          VALUES (@meter, @usagePoint, @track, @kind, @start, @end, @startEventId, @endEventId, @cause, @outageId)`).run(p).lastInsertRowid);
+      } else {
+        this.db.prepare(`UPDATE interruptions SET meter = @meter, usage_point = @usagePoint, track = @track, kind = @kind, start = @start, end = @end,
+          start_event_id = @startEventId, end_event_id = @endEventId, cause = @cause, outage_id = @outageId WHERE id = @id`).run({ ...p, id });
+      }
+      journal.run(id);
+      return id;
+    })();
+  }
+
+  async changeBound(afterSeq: number, limit: number, meters?: string[]): Promise<{ end?: number; more: boolean }> {
+    return seqBound(this.db, 'interruption_changes', afterSeq, limit, inList('meter', meters));
+  }
+
+  async readChanges(afterSeq: number, upTo: number, limit: number, meters?: string[]): Promise<{ seq: number; interruption: Interruption & { id: number } }[]> {
+    const f = inList('meter', meters);
+    return (this.db.prepare(`SELECT * FROM interruption_changes WHERE seq > ? AND seq <= ? ${f.sql} ORDER BY seq LIMIT ?`).all(afterSeq, upTo, ...f.params, limit) as (IRow & { seq: number })[])
+      .map((r) => ({ seq: r.seq, interruption: toInterruption(r) as Interruption & { id: number } }));
   }
 
   async joinableOutage(groupKind: Outage['groupKind'], groupId: string, time: number, windowMs: number): Promise<Outage | undefined> {

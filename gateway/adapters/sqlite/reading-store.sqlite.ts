@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { DAY_MS, dayOf, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointFlagsAt, pointOffset, pointValue, type DayPoint } from '../../domain/readings/day-block.js';
 import type { Reading } from '../../domain/readings/reading.js';
-import type { Correction, IngestMeta, IngestStats, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
+import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
+import { ReadingJournal } from './reading-changes.sqlite.js';
 import { seriesOf, stagedDays, type Annotation } from './reading-staging.js';
 import { migrate, type Db } from './sqlite-database.js';
 
@@ -56,9 +57,11 @@ function strictlyIncreasing(blob: Buffer): boolean {
 export class SqliteReadingStore implements ReadingStore {
   /** Prepared once per SQL text: preparing per call showed in the month query's profile. */
   private readonly statements = new Map<string, Statement>();
+  private readonly journal: ReadingJournal;
 
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
+    this.journal = new ReadingJournal(db);
     // Staging left by a crash mid-message: the sender never got an OK, so it will resend.
     db.exec('DELETE FROM reading_staging; DELETE FROM reading_ingests;');
   }
@@ -123,6 +126,7 @@ export class SqliteReadingStore implements ReadingStore {
           // A day the store has not seen, no repeats: every point is new, the staged blob is the row.
           stats.inserted += pointCount(row.points);
           upsertDay.run(meter, type, day, row.points);
+          this.journal.recordEncoded(meter, type, day, pointCount(row.points), row.points, row.annotations);
           for (const [i, note] of row.annotations ? JSON.parse(row.annotations) as [number, Annotation][] : []) {
             putNote.run(meter, type, base + pointOffset(row.points, i), JSON.stringify(note.qualities), note.reportedAt ?? null, note.source ?? null);
           }
@@ -137,7 +141,8 @@ export class SqliteReadingStore implements ReadingStore {
         }
         const incoming: Annotated[] = decodeDay(row.points);
         for (const [i, note] of row.annotations ? JSON.parse(row.annotations) as [number, Annotation][] : []) incoming[i]!.note = note;
-        let changed = false;
+        const committed = old ? new Set(current.keys()) : undefined;
+        const changed: Annotated[] = [];
         for (const p of incoming) {
           const prev = current.get(p.offset);
           const ts = base + p.offset;
@@ -147,21 +152,24 @@ export class SqliteReadingStore implements ReadingStore {
             stats.corrected++;
             addCorrection.run(meter, type, ts, prev.value ?? null, p.value ?? null, JSON.stringify(prev.note?.qualities ?? []), JSON.stringify(p.note?.qualities ?? []), meta.source, meta.message_id, meta.received_at);
           }
-          changed = true;
+          changed.push(p);
           current.set(p.offset, p);
           if (p.note) putNote.run(meter, type, ts, JSON.stringify(p.note.qualities), p.note.reportedAt ?? null, p.note.source ?? null);
           else if (prev?.note) dropNote.run(meter, type, ts);
         }
-        if (changed) upsertDay.run(meter, type, day, encodeDay([...current.values()].sort((a, b) => a.offset - b.offset)));
+        if (changed.length === 0) continue;
+        const blob = encodeDay([...current.values()].sort((a, b) => a.offset - b.offset));
+        upsertDay.run(meter, type, day, blob);
+        // A new day without repeats (the usual load profile) journals the very blob and notes just written.
+        if (!committed && changed.length === current.size) this.journal.recordEncoded(meter, type, day, changed.length, blob, row.annotations);
+        else this.journal.recordChanged(meter, type, day, changed, committed);
       }
       this.discardNow(ingestId);
     })();
     return stats;
   }
 
-  async discardIngest(ingestId: string): Promise<void> {
-    this.db.transaction(() => this.discardNow(ingestId))();
-  }
+  async discardIngest(ingestId: string): Promise<void> { this.db.transaction(() => this.discardNow(ingestId))(); }
 
   private discardNow(ingestId: string): void {
     this.sql('DELETE FROM reading_staging WHERE ingest_id = ?').run(ingestId);
@@ -248,6 +256,9 @@ export class SqliteReadingStore implements ReadingStore {
       notes: this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`),
     };
   }
+
+  async changeBound(after: ChangePosition, limit: number, meters?: string[]) { return this.journal.bound(after, limit, meters); }
+  async readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]> { return this.journal.read(after, upTo, limit, meters); }
 
   async corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]> {
     const rows = this.sql('SELECT * FROM reading_corrections WHERE meter = ? AND reading_type = ? AND ts = ? ORDER BY id').all(meter, readingType, timestamp) as

@@ -171,6 +171,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/i7/readings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readings inserted or corrected after a watermark, in change order (scope export:read)
+         * @description Every committed new or changed reading appears once per change, as that change left it
+         *     (`change` = inserted | corrected). Pass the `I7-Watermark` of the previous answer (or the
+         *     `changeId` of the last row stored, after a broken transfer) as `since`; no `since` starts at
+         *     the beginning. Watermarks survive gateway restarts. Rows are limited to the caller's data scope.
+         */
+        get: operations["exportReadingChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i7/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events stored after a watermark, in arrival order (scope export:read) */
+        get: operations["exportEventChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/i7/interruptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Interruptions opened, closed or otherwise changed after a watermark, one row per change (scope export:read) */
+        get: operations["exportInterruptionChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/i8/delivery-jobs": {
         parameters: {
             query?: never;
@@ -266,7 +323,7 @@ export interface components {
             scope: string;
         };
         /** @enum {string} */
-        Scope: "readings:read" | "events:read" | "interruptions:read" | "reports:read";
+        Scope: "readings:read" | "events:read" | "interruptions:read" | "reports:read" | "export:read";
         Meter: {
             mRID: string;
             names: string[];
@@ -476,6 +533,19 @@ export interface components {
         };
     };
     responses: {
+        /** @description CSV streamed in change order; first column `changeId` (the row's own watermark) */
+        I7Csv: {
+            headers: {
+                /** @description Pass as `since` next time; equals `since` when nothing changed */
+                "I7-Watermark"?: string;
+                /** @description `true` when `limit` cut the answer: ask again at once */
+                "I7-More"?: "true" | "false";
+                [name: string]: unknown;
+            };
+            content: {
+                "text/csv": string;
+            };
+        };
         /** @description Error (RFC 9457) */
         Problem: {
             headers: {
@@ -513,6 +583,10 @@ export interface components {
         to: string;
         fromRequired: string;
         toRequired: string;
+        /** @description Watermark (`I7-Watermark` or a row's `changeId`): `r<seq>.<index>` for readings, `e<seq>` events, `i<seq>` interruptions; absent = from the beginning */
+        since: string;
+        /** @description Rows at most (default 100000, at most 1000000) */
+        i7limit: number;
         /** @description Periods in the configured time zone */
         period: "day" | "month" | "all";
     };
@@ -813,6 +887,60 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportReadingChanges: {
+        parameters: {
+            query?: {
+                /** @description Watermark (`I7-Watermark` or a row's `changeId`): `r<seq>.<index>` for readings, `e<seq>` events, `i<seq>` interruptions; absent = from the beginning */
+                since?: components["parameters"]["since"];
+                /** @description Rows at most (default 100000, at most 1000000) */
+                limit?: components["parameters"]["i7limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["I7Csv"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportEventChanges: {
+        parameters: {
+            query?: {
+                /** @description Watermark (`I7-Watermark` or a row's `changeId`): `r<seq>.<index>` for readings, `e<seq>` events, `i<seq>` interruptions; absent = from the beginning */
+                since?: components["parameters"]["since"];
+                /** @description Rows at most (default 100000, at most 1000000) */
+                limit?: components["parameters"]["i7limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["I7Csv"];
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportInterruptionChanges: {
+        parameters: {
+            query?: {
+                /** @description Watermark (`I7-Watermark` or a row's `changeId`): `r<seq>.<index>` for readings, `e<seq>` events, `i<seq>` interruptions; absent = from the beginning */
+                since?: components["parameters"]["since"];
+                /** @description Rows at most (default 100000, at most 1000000) */
+                limit?: components["parameters"]["i7limit"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["I7Csv"];
             default: components["responses"]["Problem"];
         };
     };

@@ -1,0 +1,148 @@
+// I8 read path and I7 export: one meter × one month of 15-minute data through GET /i8/readings
+// (JSON, over HTTP) against the same query in raw SQL in the same run; then a 1,000,000-row CSV
+// export (GET /i7/readings and GET /i8/exports/readings) with rows/s and the peak RSS of the
+// process serving it (this one: the gateway runs in-process; the client only counts bytes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { openSqlite } from '../gateway/adapters/sqlite/sqlite-database.js';
+import { createGateway } from '../gateway/app.js';
+import { loadConfig } from '../gateway/config/config.js';
+import { DAY_MS, dayOf, decodeDay } from '../gateway/domain/readings/day-block.js';
+import type { Reading } from '../gateway/domain/readings/reading.js';
+import { registerClient } from '../gateway/i8/register-client.js';
+import { BENCH_KWH } from './generate-meter-readings.js';
+
+const MONTH_START = Date.parse('2026-10-01T00:00:00Z');
+const POINTS = 31 * 96;
+const BULK_METERS = 337; // × 2,976 = 1,002,912 readings (+ the month meter's): above 1 M
+const EXPORT_ROWS = 1_000_000;
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+const mb = (b: number) => round(b / 1024 / 1024, 0);
+
+const month = (meter: string): Reading[] => Array.from({ length: POINTS }, (_, i) =>
+  ({ meter, readingType: BENCH_KWH, timestamp: MONTH_START + (i + 1) * 900_000, value: (i % 50) / 10, qualities: [], kind: 'interval' as const }));
+
+/** GET → status, body bytes and newline count, the body streamed and dropped (never buffered). */
+function fetchCounting(port: number, url: string, token: string, accept: string, keep = false): Promise<{ status: number; bytes: number; lines: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpGet({ host: '127.0.0.1', port, path: url, headers: { Authorization: `Bearer ${token}`, Accept: accept } }, (res) => {
+      let bytes = 0, lines = 0, body = '';
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) lines++;
+        if (keep) body += c.toString('utf8');
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, lines, body }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'cimgw-i8-bench-'));
+  const config = loadConfig({}, { dataDir, logLevel: 'silent', i8: { rateLimit: { burst: 100_000, perSecond: 100_000 } } });
+  const gw = createGateway(config, { log: pino({ level: 'silent' }) });
+  const server = createServer(gw.app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const monthMeter = 'MTR-MONTH';
+    const bulk = Array.from({ length: BULK_METERS }, (_, i) => `MTR-${String(i + 1).padStart(5, '0')}`);
+    await gw.deps.network.upsertMeters([monthMeter, ...bulk].map((mRID) => ({ mRID, names: [], status: 'in-service' as const, commPath: 'concentrator' as const })));
+    const store = gw.deps.readings;
+    let t = process.hrtime.bigint();
+    for (let i = 0; i < bulk.length + 1; i += 20) {
+      const id = await store.beginIngest({ source: 'bench', messageId: `bulk-${i}`, receivedAt: new Date() });
+      for (const m of [monthMeter, ...bulk].slice(i, i + 20)) await store.stage(id, month(m));
+      await store.commitIngest(id);
+    }
+    const ingestMs = ms(t);
+    const clients = gw.i8!.deps.clients;
+    await registerClient(clients, { id: 'bench', scopes: ['readings:read', 'export:read'], dataScope: { kind: 'regulator' } }, new Date());
+    const token = (await gw.i8!.issuer.issue('bench', ['readings:read', 'export:read'], new Date())).token;
+
+    // Month query: raw SQL (day rows decoded and windowed) vs the I8 HTTP answer (JSON).
+    const db = openSqlite(path.join(dataDir, 'gateway.sqlite'));
+    const window = { start: MONTH_START, end: MONTH_START + 31 * DAY_MS };
+    const raw = db.prepare('SELECT day, points FROM reading_days WHERE meter = ? AND reading_type = ? AND day BETWEEN ? AND ? ORDER BY day');
+    const rawQuery = () => {
+      let n = 0;
+      for (const row of raw.all(monthMeter, BENCH_KWH, dayOf(window.start), dayOf(window.end)) as { day: number; points: Buffer }[]) {
+        for (const p of decodeDay(row.points)) {
+          const ts = row.day * DAY_MS + p.offset;
+          if (ts > window.start && ts <= window.end) n++;
+        }
+      }
+      return n;
+    };
+    const url = `/i8/readings?meter=${monthMeter}&readingType=${BENCH_KWH}&from=${new Date(window.start).toISOString()}&to=${new Date(window.end).toISOString()}&limit=10000`;
+    const httpQuery = async () => {
+      const r = await fetchCounting(port, url, token, 'application/json', true);
+      if (r.status !== 200) throw new Error(`GET /i8/readings: ${r.status} ${r.body.slice(0, 300)}`);
+      return (JSON.parse(r.body) as { items: unknown[] }).items.length;
+    };
+    const portQuery = async () => (await store.readAfter({ meters: [monthMeter], readingTypes: [BENCH_KWH], start: new Date(window.start), end: new Date(window.end) }, undefined, 10_001)).length;
+    if (rawQuery() !== POINTS || (await httpQuery()) !== POINTS || (await portQuery()) !== POINTS) throw new Error('month query returned the wrong count');
+    const time = async (fn: () => unknown, n: number) => {
+      for (let i = 0; i < 5; i++) await fn();
+      const t1 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) await fn();
+      return ms(t1) / n;
+    };
+    const rawMs = await time(rawQuery, 200);
+    const portMs = await time(portQuery, 100);
+    const httpMs = await time(httpQuery, 50);
+    db.close();
+
+    // 1 M-row CSV exports, RSS sampled every 10 ms while they stream.
+    const exportRun = async (path: string, expectRows: number) => {
+      const base = process.memoryUsage().rss;
+      let peak = base;
+      const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10);
+      const t2 = process.hrtime.bigint();
+      const r = await fetchCounting(port, path, token, 'text/csv');
+      const took = ms(t2);
+      clearInterval(sampler);
+      if (r.status !== 200 || r.lines - 1 !== expectRows) throw new Error(`${path}: ${r.status}, ${r.lines - 1} rows`);
+      return { rowsPerSecond: Math.round(expectRows / (took / 1000)), seconds: round(took / 1000), mb: round(r.bytes / 1024 / 1024, 1), baseRss: mb(base), peakRss: mb(peak) };
+    };
+    const i7 = await exportRun(`/i7/readings?limit=${EXPORT_ROWS}`, EXPORT_ROWS);
+    const total = (BULK_METERS + 1) * POINTS;
+    const i8 = await exportRun(`/i8/exports/readings?from=${new Date(window.start).toISOString()}&to=${new Date(window.end).toISOString()}`, total);
+
+    console.log(`  I8 month query / raw SQL = ${round(httpMs / rawMs, 1)}× (target ≤ 1.5×)`);
+    return {
+      ingestSecondsSetup: round(ingestMs / 1000, 1),
+      monthQueryRawSqlMs: round(rawMs, 3),
+      monthQueryReadingStoreMs: round(portMs, 3),
+      monthQueryI8HttpJsonMs: round(httpMs, 3),
+      ratioI8HttpToRawSql: round(httpMs / rawMs, 1),
+      ratioReadingStoreToRawSql: round(portMs / rawMs, 2),
+      target: '≤ 1.5× raw SQL',
+      i7ExportRows: EXPORT_ROWS,
+      i7ExportRowsPerSecond: i7.rowsPerSecond,
+      i7ExportSeconds: i7.seconds,
+      i7ExportMB: i7.mb,
+      i7ExportRssBeforeMB: i7.baseRss,
+      i7ExportPeakRssMB: i7.peakRss,
+      i8ExportRows: total,
+      i8ExportRowsPerSecond: i8.rowsPerSecond,
+      i8ExportRssBeforeMB: i8.baseRss,
+      i8ExportPeakRssMB: i8.peakRss,
+    };
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    await gw.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  console.log(JSON.stringify(await run(), null, 2));
+}

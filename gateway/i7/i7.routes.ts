@@ -1,0 +1,97 @@
+import express, { type Request, type Response } from 'express';
+import { stringify } from 'csv-stringify';
+import { callerOf, requireScope } from '../i8/i8-auth.js';
+import { scopedMeters } from '../i8/data-scope.js';
+import { recordRead, type I8Deps } from '../i8/i8-deps.js';
+import { CONTENT_TYPE, negotiate } from '../i8/formats/negotiate.js';
+import { EVENT_COLUMNS, eventRecord, INTERRUPTION_COLUMNS, interruptionRecord } from '../i8/formats/event-rows.js';
+import { READING_COLUMNS, readingRecord } from '../i8/formats/reading-rows.js';
+import { limitParam, oneParam } from '../i8/request-params.js';
+import { parseReadingWatermark, parseSeqWatermark, readingWatermark, seqWatermark } from './watermark.js';
+
+/** Rows per store call while streaming (memory stays at one chunk whatever `limit` is). */
+const CHUNK = 5_000;
+export const I7_LIMIT = { default: 100_000, max: 1_000_000 };
+
+/** One I7 resource: a change feed with positions of type P, its CSV columns and rows. */
+interface Feed<P, T> {
+  resource: 'readings' | 'events' | 'interruptions';
+  columns: readonly string[];
+  parse(since: string | undefined): P;
+  watermark(p: P): string;
+  bound(after: P, limit: number, meters: string[] | undefined): Promise<{ end?: P; more: boolean }>;
+  read(after: P, upTo: P, limit: number, meters: string[] | undefined): Promise<T[]>;
+  position(row: T): P;
+  record(row: T, usagePointOf: Map<string, string | undefined>): (string | number)[];
+}
+
+/**
+ * GET /i7/{resource}?since=<watermark>&limit=N: the changes after the watermark, in change order,
+ * as streamed CSV. The next watermark is known before the first row (the store bounds the
+ * request first), so it travels in the `I7-Watermark` header; `I7-More: true` says the limit cut
+ * the answer. Every row also carries its own watermark (`changeId`): after a broken transfer the
+ * warehouse resumes from the last row it stored.
+ */
+function feedRoute<P, T>(deps: I8Deps, feed: Feed<P, T>) {
+  return async (req: Request, res: Response) => {
+    negotiate(req, ['csv']);
+    const since = oneParam(req, 'since');
+    const after = feed.parse(since);
+    const limit = limitParam(req, I7_LIMIT.default, I7_LIMIT.max);
+    const scope = await scopedMeters(callerOf(res).visibility, { meters: [], usagePoints: [] }, deps);
+    const meters = scope.unrestricted ? undefined : scope.meters;
+    const { end, more } = await feed.bound(after, limit, meters);
+    const watermark = feed.watermark(end ?? after);
+    res.status(200).type(CONTENT_TYPE.csv).set({ 'I7-Watermark': watermark, 'I7-More': String(more), 'Cache-Control': 'no-store' });
+    const csv = stringify({ header: true, columns: ['changeId', ...feed.columns] });
+    csv.pipe(res);
+    // A client that goes away mid-stream stops the loop (no wait for a drain that never comes).
+    let gone = false;
+    const closed = new Promise<void>((resolve) => res.once('close', () => { gone = !res.writableFinished; resolve(); }));
+    let rows = 0;
+    for (let from = after; end !== undefined && !gone;) {
+      const page = await feed.read(from, end, CHUNK, meters);
+      for (const row of page) {
+        if (gone) break;
+        rows++;
+        if (!csv.write([feed.watermark(feed.position(row)), ...feed.record(row, scope.usagePointOf)])) await Promise.race([new Promise((resolve) => csv.once('drain', resolve)), closed]);
+      }
+      if (page.length < CHUNK) break;
+      from = feed.position(page.at(-1)!);
+    }
+    if (gone) csv.destroy();
+    else {
+      await new Promise<void>((resolve, reject) => {
+        res.once('finish', resolve);
+        res.once('error', reject);
+        csv.end();
+      });
+    }
+    await recordRead(deps, res, `i7/${feed.resource}`, { since: since ?? '', watermark, limit, more, ...(gone ? { aborted: true } : {}) }, rows);
+  };
+}
+
+/** The I7 incremental export for the data warehouse (scope export:read). */
+export function i7Routes(deps: I8Deps): express.Router {
+  const router = express.Router();
+  const read = requireScope('export:read');
+  router.get('/i7/readings', read, feedRoute(deps, {
+    resource: 'readings', columns: ['change', ...READING_COLUMNS],
+    parse: parseReadingWatermark, watermark: readingWatermark,
+    bound: (a, l, m) => deps.readings.changeBound(a, l, m), read: (a, u, l, m) => deps.readings.readChanges(a, u, l, m),
+    position: (c) => c.position, record: (c, up) => [c.change, ...readingRecord(c.reading, up.get(c.reading.meter))],
+  }));
+  router.get('/i7/events', read, feedRoute(deps, {
+    resource: 'events', columns: EVENT_COLUMNS,
+    parse: (s) => parseSeqWatermark('e', s), watermark: (p) => seqWatermark('e', p),
+    bound: (a, l, m) => deps.events.changeBound(a, l, m), read: (a, u, l, m) => deps.events.readChanges(a, u, l, m),
+    position: (c) => c.seq, record: (c, up) => eventRecord(c.event, up.get(c.event.device)),
+  }));
+  router.get('/i7/interruptions', read, feedRoute(deps, {
+    resource: 'interruptions', columns: INTERRUPTION_COLUMNS,
+    parse: (s) => parseSeqWatermark('i', s), watermark: (p) => seqWatermark('i', p),
+    bound: (a, l, m) => deps.interruptions.changeBound(a, l, m), read: (a, u, l, m) => deps.interruptions.readChanges(a, u, l, m),
+    position: (c) => c.seq, record: (c) => interruptionRecord(c.interruption),
+  }));
+  return router;
+}
