@@ -1,33 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '../../gateway/config/config.js';
+import type { ChildProcess } from 'node:child_process';
 import { replyOf } from '../helpers/messages.js';
+import { startGatewayProcess } from '../helpers/process.js';
 import { getRequest, meterIds } from './meter-config-messages.js';
 
-/** Starts gateway/main.ts as `npm start` does (demo seed on by default); resolves with its port and log lines. */
-function startMain(dataDir: string): Promise<{ child: ChildProcess; port: number; lines: Record<string, unknown>[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'gateway', 'main.ts')], {
-    env: { ...process.env, PORT: '0', GATEWAY_DATA_DIR: dataDir, GATEWAY_DEMO: '' }, stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
-        const line = JSON.parse(buffer.slice(0, nl)) as Record<string, unknown>;
-        buffer = buffer.slice(nl + 1);
-        lines.push(line);
-        if (line.msg === 'gateway listening') resolve({ child, port: line.port as number, lines });
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code} before listening`)));
-  });
-}
+/** Starts gateway/main.ts as `npm start` does (demo seed on by default). */
+const startMain = (dataDir: string) => startGatewayProcess({ GATEWAY_DATA_DIR: dataDir, GATEWAY_DEMO: '' });
 
 const stop = (child: ChildProcess) => new Promise<void>((resolve) => {
   child.once('exit', () => resolve());

@@ -1,16 +1,8 @@
 /** Seeded mutations of a valid message's text, for the fuzz test. Deterministic per seed. */
+import { mulberry32 } from '../../gateway/adapters/hes-simulator/prng.js';
 
-export function rng(seed: number): () => number {
-  // mulberry32: small, fast, good enough to spread mutations; the seed is printed on failure.
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded PRNG: the seed is printed on failure, so a case replays exactly. */
+export const rng = mulberry32;
 
 const NAMESPACES = [
   'http://iec.ch/TC57/2011/schema/message', 'http://www.iec.ch/TC57/2011/schema/message', 'http://iec.ch/TC57/2016/schema/message',
