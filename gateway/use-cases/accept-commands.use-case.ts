@@ -16,18 +16,10 @@ export interface AcceptDeps {
   maxDevices: number;
 }
 
-export interface RequestMeta {
-  source: string;
+/** The request as the accept step sees it: its refusals are not known yet. */
+export interface RequestMeta extends Omit<CommandRequest, 'rejected'> {
   /** The sender's MessageID when it sent one (absent: de-duplicate by EndDeviceControl mRID). */
   senderMessageId?: string;
-  /** The sender's or the assigned MessageID. */
-  messageId: string;
-  correlationId: string;
-  verb: string;
-  replyAddress?: string;
-  protocol?: 'SOAP' | 'REST';
-  typed: boolean;
-  rewrite: [string, string][];
 }
 
 export interface Accepted {
