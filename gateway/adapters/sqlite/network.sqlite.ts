@@ -3,7 +3,7 @@ import { refKey } from '../../domain/meters/meter.js';
 import { echoedAttributes } from '../../domain/meters/meter-attributes.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
 import { isEmptyQuery, type ConcentratorRecord, type MeterQuery, type MeterRecord, type NetworkStore, type TransformerRecord, type UsagePointRecord } from '../../ports/network-store.port.js';
-import { migrate, type Db } from './sqlite-database.js';
+import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
   name: 'network-001-topology',
@@ -67,8 +67,12 @@ const INFO = `SELECT m.*, u.transformer_id, u.feeder_id FROM meters m LEFT JOIN 
 
 /** Topology and meters in the embedded store: the read port everyone uses and the write port provisioning uses. */
 export class SqliteNetwork implements MeterRegistry, NetworkStore {
+  /** For the look-ups on every I8 request (a meter named in the query, a usage point's meters). */
+  private readonly sql;
+
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
+    this.sql = statements(db);
   }
 
   async resolve(refs: DeviceRef[]): Promise<Map<string, MeterInfo | undefined>> {
@@ -83,12 +87,12 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async get(mRID: string): Promise<MeterInfo | undefined> {
-    const row = this.db.prepare(`${INFO} WHERE m.mrid = ?`).get(mRID) as MeterRow | undefined;
+    const row = this.sql(`${INFO} WHERE m.mrid = ?`).get(mRID) as MeterRow | undefined;
     return row ? toInfo(row) : undefined;
   }
 
   async byUsagePoint(usagePointMRID: string): Promise<MeterInfo[]> {
-    return (this.db.prepare(`${INFO} WHERE m.usage_point_mrid = ? ORDER BY m.mrid`).all(usagePointMRID) as MeterRow[]).map(toInfo);
+    return (this.sql(`${INFO} WHERE m.usage_point_mrid = ? ORDER BY m.mrid`).all(usagePointMRID) as MeterRow[]).map(toInfo);
   }
 
   async byConcentrator(concentratorId: string): Promise<MeterInfo[]> {
