@@ -43,20 +43,57 @@ interface Row {
 
 const MAX_PAGE = 1000;
 
+type Params = Record<string, string | number | null>;
+
+const params = (e: AuditEntry): Params => ({
+  at: e.at.getTime(), kind: e.kind, peer: e.peer ?? null, interface: e.interface ?? null, remote_address: e.remoteAddress ?? null,
+  verb: e.verb ?? null, noun: e.noun ?? null, source: e.source ?? null, message_id: e.messageId ?? null, code: e.code ?? null,
+  devices: e.devices ?? null, detail: e.detail ?? null, resource: e.resource ?? null, filters: e.filters ?? null, rows: e.rows ?? null,
+});
+
+/**
+ * Group commit: appends made while the event loop runs other callbacks are written together in
+ * one transaction (one WAL commit instead of one each) on the next turn, and every append resolves
+ * only once its entry is committed, so a caller that awaits it (an I8 read answers after its audit
+ * entry) never answers an unaudited request. A failed batch is retried entry by entry so one bad
+ * entry cannot cost the others theirs.
+ */
 export class SqliteAuditLog implements AuditLog {
   private readonly insert;
+  private readonly insertAll;
+  private pending: { row: Params; done: (err?: unknown) => void }[] = [];
+
   constructor(private readonly db: Db) {
     migrate(db, MIGRATIONS);
     this.insert = db.prepare(`INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, rows)
       VALUES (@at, @kind, @peer, @interface, @remote_address, @verb, @noun, @source, @message_id, @code, @devices, @detail, @resource, @filters, @rows)`);
+    this.insertAll = db.transaction((rows: Params[]) => { for (const r of rows) this.insert.run(r); });
   }
 
-  async append(e: AuditEntry): Promise<void> {
-    this.insert.run({
-      at: e.at.getTime(), kind: e.kind, peer: e.peer ?? null, interface: e.interface ?? null, remote_address: e.remoteAddress ?? null,
-      verb: e.verb ?? null, noun: e.noun ?? null, source: e.source ?? null, message_id: e.messageId ?? null, code: e.code ?? null,
-      devices: e.devices ?? null, detail: e.detail ?? null, resource: e.resource ?? null, filters: e.filters ?? null, rows: e.rows ?? null,
+  append(e: AuditEntry): Promise<void> {
+    const row = params(e);
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ row, done: (err) => (err === undefined ? resolve() : reject(err)) }) === 1) setImmediate(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.insertAll(batch.map((b) => b.row));
+    } catch {
+      for (const b of batch) {
+        try {
+          this.insert.run(b.row);
+          b.done();
+        } catch (err) {
+          b.done(err);
+        }
+      }
+      return;
+    }
+    for (const b of batch) b.done();
   }
 
   async query(f: AuditFilter): Promise<(AuditEntry & { id: number })[]> {
