@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { DAY_MS, dayOf, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointFlagsAt, pointOffset, pointValue, type DayPoint } from '../../domain/readings/day-block.js';
+import { hull, inPeriods, type Period } from '../../domain/period.js';
+import type { ReadingNote } from '../../domain/readings/meter-reading.js';
+import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
 import { ReadingJournal } from './reading-changes.sqlite.js';
@@ -37,6 +40,8 @@ const MIGRATIONS = [{
 type Annotated = DayPoint & { note?: Annotation };
 type DayRow = { reading_type: string; day: number; points: Buffer };
 type NoteRow = { reading_type: string; ts: number; qualities: string; reported_at: number | null; source: string | null };
+/** One day row of a read and the bounds its points keep to (see scan). */
+interface ScanRow { meter: string; type: string; base: number; points: Buffer; above: number; upTo: number; periods?: readonly Period[]; notes?: Map<number, NoteRow> }
 
 const sameNote = (a?: Annotation, b?: Annotation) =>
   (a?.qualities ?? []).join(' ') === (b?.qualities ?? []).join(' ') && a?.reportedAt === b?.reportedAt && a?.source === b?.source;
@@ -193,68 +198,113 @@ export class SqliteReadingStore implements ReadingStore {
     const out: Reading[] = [];
     if (limit <= 0) return out;
     let skip = offset;
-    const { start, end, types, days, notes } = this.window(query);
-    for (const meter of [...new Set(query.meters)].sort()) {
-      if (after && meter < after.meter) continue;
-      const atCursor = (type: string, ts: number) => after !== undefined && meter === after.meter
-        && (type < after.readingType || (type === after.readingType && ts <= after.timestamp));
-      const noted = new Map<string, Map<number, NoteRow>>();
-      for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
-        let m = noted.get(n.reading_type);
-        if (!m) noted.set(n.reading_type, m = new Map());
-        m.set(n.ts, n);
-      }
-      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
-        const base = row.day * DAY_MS;
-        const b = row.points;
-        const typeNotes = noted.get(row.reading_type);
-        for (let i = 0, n = pointCount(b); i < n; i++) {
-          const ts = base + pointOffset(b, i);
-          if (ts <= start || ts > end) continue;
-          if (atCursor(row.reading_type, ts)) continue;
-          if (skip > 0) { skip--; continue; }
-          if (out.length >= limit) return out;
-          const flags = pointFlagsAt(b, i);
-          const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: NO_QUALITIES, kind: isRegister(flags) ? 'register' : 'interval' };
-          if (hasValue(flags)) r.value = pointValue(b, i);
-          const note = typeNotes?.get(ts);
-          if (note) {
-            r.qualities = JSON.parse(note.qualities) as string[];
-            if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
-            if (note.source !== null) r.source = note.source;
-          }
-          out.push(r);
+    for (const d of this.scan(query, after)) {
+      const { meter, type, base, points: b, above, upTo, periods, notes } = d;
+      for (let i = 0, n = pointCount(b); i < n; i++) {
+        const ts = base + pointOffset(b, i);
+        if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
+        if (skip > 0) { skip--; continue; }
+        if (out.length >= limit) return out;
+        const flags = pointFlagsAt(b, i);
+        const r: Reading = { meter, readingType: type, timestamp: ts, qualities: NO_QUALITIES, kind: isRegister(flags) ? 'register' : 'interval' };
+        if (hasValue(flags)) r.value = pointValue(b, i);
+        const note = notes?.get(ts);
+        if (note) {
+          r.qualities = JSON.parse(note.qualities) as string[];
+          if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
+          if (note.source !== null) r.source = note.source;
         }
+        out.push(r);
       }
+    }
+    return out;
+  }
+
+  /** The same walk as readAfter into one set of columns per day row: typed arrays, no object per reading. */
+  async readColumnsAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<ReadingColumns[]> {
+    const out: ReadingColumns[] = [];
+    let left = limit;
+    for (const d of left > 0 ? this.scan(query, after) : []) {
+      const { meter, type, base, points: b, above, upTo, periods, notes } = d;
+      const n = pointCount(b);
+      const c: ReadingColumns = {
+        meter, readingType: type, length: 0, timestamps: new Float64Array(Math.min(n, left)), values: new Float64Array(Math.min(n, left)),
+        hasValue: new Uint8Array(Math.min(n, left)), register: new Uint8Array(Math.min(n, left)),
+      };
+      let k = 0;
+      for (let i = 0; i < n && k < left; i++) {
+        const ts = base + pointOffset(b, i);
+        if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
+        const flags = pointFlagsAt(b, i);
+        c.timestamps[k] = ts;
+        if (hasValue(flags)) {
+          c.hasValue[k] = 1;
+          c.values[k] = pointValue(b, i);
+        }
+        if (isRegister(flags)) c.register[k] = 1;
+        const note = notes?.get(ts);
+        if (note) {
+          const m = (c.notes ??= new Map()) as Map<number, ReadingNote>;
+          m.set(k, { qualities: JSON.parse(note.qualities) as string[], ...(note.reported_at !== null ? { reportedDateTime: note.reported_at } : {}), ...(note.source !== null ? { source: note.source } : {}) });
+        }
+        k++;
+      }
+      if (k === 0) continue;
+      if (k < c.timestamps.length) Object.assign(c, { timestamps: c.timestamps.subarray(0, k), values: c.values.subarray(0, k), hasValue: c.hasValue.subarray(0, k), register: c.register.subarray(0, k) });
+      c.length = k;
+      out.push(c);
+      left -= k;
+      if (left === 0) break;
     }
     return out;
   }
 
   async count(query: ReadingQuery): Promise<number> {
     let total = 0;
-    const { start, end, types, days } = this.window(query);
-    for (const meter of new Set(query.meters)) {
-      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
-        const base = row.day * DAY_MS;
-        for (let i = 0, n = pointCount(row.points); i < n; i++) {
-          const ts = base + pointOffset(row.points, i);
-          if (ts > start && ts <= end) total++;
-        }
+    for (const { base, points: b, above, upTo, periods } of this.scan(query)) {
+      for (let i = 0, n = pointCount(b); i < n; i++) {
+        const ts = base + pointOffset(b, i);
+        if (ts > above && ts <= upTo && (!periods || inPeriods(periods, ts))) total++;
       }
     }
     return total;
   }
 
-  private window(query: ReadingQuery) {
+  /**
+   * The day rows a read walks, in (meter, reading type, day) order, each with the bounds its points
+   * must keep to: `above` < ts ≤ `upTo` (the window, tightened by the keyset cursor on its reading
+   * type) and, when the query restricts the meter, inside one of its `periods`. Rows wholly before
+   * the cursor are not yielded; the meter's annotations are read once, in the window.
+   */
+  private *scan(query: ReadingQuery, after?: ReadingKey): Generator<ScanRow> {
     const types = query.readingTypes ?? [];
     const typeFilter = types.length > 0 ? `AND reading_type IN (${types.map(() => '?').join(', ')})` : '';
-    return {
-      start: query.start?.getTime() ?? -8.64e15,
-      end: query.end?.getTime() ?? 8.64e15,
-      types,
-      days: this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`),
-      notes: this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`),
-    };
+    const days = this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`);
+    const notes = this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`);
+    for (const meter of [...new Set(query.meters)].sort()) {
+      if (after && meter < after.meter) continue;
+      let start = query.start?.getTime() ?? -8.64e15;
+      let end = query.end?.getTime() ?? 8.64e15;
+      const periods = query.periods?.get(meter);
+      if (periods) {
+        const h = hull(periods);
+        start = Math.max(start, h.start - 1);
+        end = Math.min(end, h.end);
+        if (start >= end) continue;
+      }
+      const noted = new Map<string, Map<number, NoteRow>>();
+      for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
+        let m = noted.get(n.reading_type);
+        if (!m) noted.set(n.reading_type, m = new Map());
+        m.set(n.ts, n);
+      }
+      const cursor = after && meter === after.meter ? after : undefined;
+      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
+        if (cursor && row.reading_type < cursor.readingType) continue;
+        const above = cursor && row.reading_type === cursor.readingType ? Math.max(start, cursor.timestamp) : start;
+        yield { meter, type: row.reading_type, base: row.day * DAY_MS, points: row.points, above, upTo: end, ...(periods ? { periods } : {}), ...(noted.has(row.reading_type) ? { notes: noted.get(row.reading_type)! } : {}) };
+      }
+    }
   }
 
   async changeBound(after: ChangePosition, limit: number, meters?: string[]) { return this.journal.bound(after, limit, meters); }
