@@ -12,6 +12,10 @@ export const inPeriods = (periods: readonly Period[], t: number): boolean => {
   return false;
 };
 
+/** Whether one period holds all these times (an interruption's start and end must not straddle a gap); no times: true. */
+export const withinOnePeriod = (periods: readonly Period[], times: readonly number[]): boolean =>
+  times.length === 0 || periods.some((p) => times.every((t) => t >= p.start && (p.end === undefined || t <= p.end)));
+
 /** The smallest range holding every period (to narrow a query before the exact per-point check). */
 export function hull(periods: readonly Period[]): { start: number; end: number } {
   let start = Infinity, end = -Infinity;

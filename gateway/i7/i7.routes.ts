@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { stringify } from 'csv-stringify';
 import { callerOf, requireScope } from '../i8/i8-auth.js';
-import { scopedMeters } from '../i8/data-scope.js';
+import { inScope, scopedMeters } from '../i8/data-scope.js';
 import { recordRead, type I8Deps } from '../i8/i8-deps.js';
 import { CONTENT_TYPE, negotiate } from '../i8/formats/negotiate.js';
 import { EVENT_COLUMNS, eventRecord, INTERRUPTION_COLUMNS, interruptionRecord } from '../i8/formats/event-rows.js';
@@ -23,6 +23,8 @@ interface Feed<P, T> {
   read(after: P, upTo: P, limit: number, meters: string[] | undefined): Promise<T[]>;
   position(row: T): P;
   record(row: T, usagePointOf: Map<string, string | undefined>): (string | number)[];
+  /** The row's meter and the times it carries, for the caller's consent / supply periods. */
+  stamp(row: T): [meter: string, ...times: (number | undefined)[]];
 }
 
 /**
@@ -53,6 +55,8 @@ function feedRoute<P, T>(deps: I8Deps, feed: Feed<P, T>) {
       const page = await feed.read(from, end, CHUNK, meters);
       for (const row of page) {
         if (gone) break;
+        // Outside the caller's periods: not sent, though the watermark passes it (it never becomes visible later).
+        if (scope.periods && !inScope(scope, ...feed.stamp(row))) continue;
         rows++;
         if (!csv.write([feed.watermark(feed.position(row)), ...feed.record(row, scope.usagePointOf)])) await Promise.race([new Promise((resolve) => csv.once('drain', resolve)), closed]);
       }
@@ -79,19 +83,19 @@ export function i7Routes(deps: I8Deps): express.Router {
     resource: 'readings', columns: ['change', ...READING_COLUMNS],
     parse: parseReadingWatermark, watermark: readingWatermark,
     bound: (a, l, m) => deps.readings.changeBound(a, l, m), read: (a, u, l, m) => deps.readings.readChanges(a, u, l, m),
-    position: (c) => c.position, record: (c, up) => [c.change, ...readingRecord(c.reading, up.get(c.reading.meter))],
+    position: (c) => c.position, record: (c, up) => [c.change, ...readingRecord(c.reading, up.get(c.reading.meter))], stamp: (c) => [c.reading.meter, c.reading.timestamp],
   }));
   router.get('/i7/events', read, feedRoute(deps, {
     resource: 'events', columns: EVENT_COLUMNS,
     parse: (s) => parseSeqWatermark('e', s), watermark: (p) => seqWatermark('e', p),
     bound: (a, l, m) => deps.events.changeBound(a, l, m), read: (a, u, l, m) => deps.events.readChanges(a, u, l, m),
-    position: (c) => c.seq, record: (c, up) => eventRecord(c.event, up.get(c.event.device)),
+    position: (c) => c.seq, record: (c, up) => eventRecord(c.event, up.get(c.event.device)), stamp: (c) => [c.event.device, c.event.createdDateTime],
   }));
   router.get('/i7/interruptions', read, feedRoute(deps, {
     resource: 'interruptions', columns: INTERRUPTION_COLUMNS,
     parse: (s) => parseSeqWatermark('i', s), watermark: (p) => seqWatermark('i', p),
     bound: (a, l, m) => deps.interruptions.changeBound(a, l, m), read: (a, u, l, m) => deps.interruptions.readChanges(a, u, l, m),
-    position: (c) => c.seq, record: (c) => interruptionRecord(c.interruption),
+    position: (c) => c.seq, record: (c) => interruptionRecord(c.interruption), stamp: (c) => [c.interruption.meter, c.interruption.start, c.interruption.end],
   }));
   return router;
 }

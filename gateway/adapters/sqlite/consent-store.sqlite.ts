@@ -58,10 +58,9 @@ export class SqliteConsentStore implements ConsentStore {
       ORDER BY granted_at, id`).all({ client: f.clientId ?? null, up: f.usagePoint ?? null }) as Row[]).map(toConsent);
   }
 
-  async activeUsagePoints(clientId: string, at: Date): Promise<string[]> {
+  async inForce(clientId: string, at: Date): Promise<Consent[]> {
     const t = at.getTime();
-    const rows = this.sql(`SELECT DISTINCT usage_point FROM i8_consents WHERE client_id = ? AND start <= ?
-      AND (end IS NULL OR end > ?) AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY usage_point`).all(clientId, t, t, t) as { usage_point: string }[];
-    return rows.map((r) => r.usage_point);
+    return (this.sql(`SELECT * FROM i8_consents WHERE client_id = ? AND start <= ?
+      AND (end IS NULL OR end > ?) AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY usage_point, start, id`).all(clientId, t, t, t) as Row[]).map(toConsent);
   }
 }

@@ -20,6 +20,7 @@ async function readingScope(deps: I8Deps, req: Request, res: Response, windowReq
   const query: ReadingQuery = {
     meters: scope.meters, ...(readingTypes.length ? { readingTypes } : {}),
     ...(window.from !== undefined ? { start: new Date(window.from) } : {}), ...(window.to !== undefined ? { end: new Date(window.to) } : {}),
+    ...(scope.periods ? { periods: scope.periods } : {}),
   };
   const filters = { ...named, readingTypes, from: window.from && new Date(window.from).toISOString(), to: window.to && new Date(window.to).toISOString() };
   return { scope, query, filters };
