@@ -92,7 +92,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
   const publisher = options.publisher ?? events.publisher;
-  const readings = new SqliteReadingStore(db);
+  const readings = new SqliteReadingStore(db, clock);
   const commands = createCommandsModule({
     db, outbox, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
   });
@@ -138,7 +138,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const eventsTick = async () => (await eventsReady, events.tick());
   const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
     new Poller('events', eventsTick, config.outages.checkMs, log),
-    ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log)] : [])];
+    ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log),
+      new Poller('i7-journal-retention', i8.journalTick, config.i7.journal.pruneEveryMinutes * 60_000, log)] : [])];
   let server: Server | undefined;
 
   return {
@@ -154,6 +155,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await eventsTick();
       await outboxTick();
       await i8?.deliveryTick();
+      await i8?.journalTick();
     },
     listen: () => new Promise((resolve) => {
       server = createListener(config, app);

@@ -106,4 +106,12 @@ export interface ReadingStore {
    */
   changeBound(after: ChangePosition, limit: number, meters?: string[]): Promise<{ end?: ChangePosition; more: boolean }>;
   readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]>;
+  /**
+   * Retention of the change journal: deletes, oldest first, up to `max` entries with a seq below
+   * `belowSeq` that were committed before `olderThan`, never one after an entry it keeps (the
+   * journal only ever loses a prefix); answers how many went.
+   */
+  pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number>;
+  /** The highest journal seq that may have been pruned (0: none): a position at or before it cannot be answered completely. */
+  changeHorizon(): Promise<number>;
 }

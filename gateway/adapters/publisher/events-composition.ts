@@ -39,7 +39,7 @@ export function createEventsModule(deps: { db: Db; config: Readonly<GatewayConfi
   const { db, config, clock, log, outbox, meters, network } = deps;
   const table = new EventTypeTable(JSON.parse(readFileSync(config.events.typesFile, 'utf8')));
   const events = new SqliteEventStore(db);
-  const interruptions = new SqliteInterruptionStore(db);
+  const interruptions = new SqliteInterruptionStore(db, clock);
   const subscriptionStore = new SqliteSubscriptionStore(db);
   const publisher = new SubscriptionPublisher({ subscriptions: subscriptionStore, outbox, meters, clock, source: config.gateway.source });
   const thresholdMs = config.outages.thresholdSeconds * 1000;

@@ -6,6 +6,7 @@ import type { ReadingNote } from '../../domain/readings/meter-reading.js';
 import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
+import { systemClock, type Clock } from '../../ports/clock.port.js';
 import { ReadingJournal } from './reading-changes.sqlite.js';
 import { seriesOf, stagedDays, type Annotation } from './reading-staging.js';
 import { migrate, type Db } from './sqlite-database.js';
@@ -64,9 +65,10 @@ export class SqliteReadingStore implements ReadingStore {
   private readonly statements = new Map<string, Statement>();
   private readonly journal: ReadingJournal;
 
-  constructor(private readonly db: Db) {
+  /** `clock` stamps the change journal's entries (their retention counts from the commit). */
+  constructor(private readonly db: Db, clock: Clock = systemClock) {
     migrate(db, MIGRATIONS);
-    this.journal = new ReadingJournal(db);
+    this.journal = new ReadingJournal(db, () => clock.now().getTime());
     // Staging left by a crash mid-message: the sender never got an OK, so it will resend.
     db.exec('DELETE FROM reading_staging; DELETE FROM reading_ingests;');
   }
@@ -309,6 +311,8 @@ export class SqliteReadingStore implements ReadingStore {
 
   async changeBound(after: ChangePosition, limit: number, meters?: string[]) { return this.journal.bound(after, limit, meters); }
   async readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]> { return this.journal.read(after, upTo, limit, meters); }
+  async pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number> { return this.journal.prune(belowSeq, olderThan, max); }
+  async changeHorizon(): Promise<number> { return this.journal.horizon(); }
 
   async corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]> {
     const rows = this.sql('SELECT * FROM reading_corrections WHERE meter = ? AND reading_type = ? AND ts = ? ORDER BY id').all(meter, readingType, timestamp) as
