@@ -24,8 +24,8 @@ describe('reading change journal migration', () => {
       const id = await store.beginIngest({ source: 'HES', messageId: 'old', receivedAt: new Date(T0) });
       await store.stage(id, readings);
       await store.commitIngest(id);
-      // Turn the file into one from before the migration: no journal, migration not recorded.
-      db.exec(`DROP TABLE reading_changes; DELETE FROM schema_migrations WHERE name = 'readings-002-change-journal'`);
+      // Turn the file into one from before the migration: no journal, its migrations not recorded.
+      db.exec(`DROP TABLE reading_changes; DELETE FROM schema_migrations WHERE name IN ('readings-002-change-journal', 'readings-003-change-journal-time')`);
       db.close();
       db = openSqlite(file);
       const reopened = new SqliteReadingStore(db);
