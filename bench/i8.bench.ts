@@ -7,8 +7,10 @@
 // annotations of the window) and materialises every reading with the columns the API answers
 // (meter, reading type, time, value, qualities, kind), one object per reading as a SQL driver
 // gives rows; the HTTP client only counts the bytes it receives (parsing the answer is the
-// client's work, checked once before timing). Both run warmed, interleaved round by round (a
-// burst of load from another job hits all three the same way), and the figure is the median.
+// client's work, checked once before timing). All run warmed, interleaved round by round (a
+// burst of load from another job hits them the same way), and the figure is the median. Two more
+// figures for scale: the raw rows serialised with JSON.stringify, and the same HTTP request for one
+// reading (the fixed cost of any I8 answer).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,7 +93,7 @@ export async function run(): Promise<Record<string, number | string>> {
     const rawDays = db.prepare('SELECT reading_type, day, points FROM reading_days WHERE meter = ? AND reading_type = ? AND day BETWEEN ? AND ? ORDER BY day');
     const rawNotes = db.prepare('SELECT ts, qualities FROM reading_annotations WHERE meter = ? AND reading_type = ? AND ts > ? AND ts <= ?');
     const none: readonly string[] = [];
-    const rawQuery = () => {
+    const rawRows = () => {
       const notes = new Map<number, string[]>();
       for (const n of rawNotes.all(monthMeter, BENCH_KWH, window.start, window.end) as { ts: number; qualities: string }[]) notes.set(n.ts, JSON.parse(n.qualities) as string[]);
       const rows: { meter: string; readingType: string; timestamp: number; value: number | undefined; qualities: readonly string[]; kind: string }[] = [];
@@ -104,8 +106,11 @@ export async function run(): Promise<Record<string, number | string>> {
           rows.push({ meter: monthMeter, readingType: row.reading_type, timestamp: ts, value: hasValue(flags) ? pointValue(b, i) : undefined, qualities: notes.get(ts) ?? none, kind: isRegister(flags) ? 'register' : 'interval' });
         }
       }
-      return rows.length;
+      return rows;
     };
+    const rawQuery = () => rawRows().length;
+    // For scale, not the baseline: the raw rows turned into the same JSON document the generic way.
+    const rawJson = () => JSON.stringify({ items: rawRows().map((r) => ({ ...r, timestamp: new Date(r.timestamp).toISOString() })) }).length;
     const url = `/i8/readings?meter=${monthMeter}&readingType=${BENCH_KWH}&from=${new Date(window.start).toISOString()}&to=${new Date(window.end).toISOString()}&limit=10000`;
     const httpQuery = async () => {
       const r = await fetchCounting(port, url, token, 'application/json');
@@ -117,7 +122,13 @@ export async function run(): Promise<Record<string, number | string>> {
     const items = checked.status === 200 ? (JSON.parse(checked.body) as { items: { timestamp: string; value: number }[] }).items : [];
     if (rawQuery() !== POINTS || items.length !== POINTS || (await portQuery()) !== POINTS) throw new Error(`month query returned the wrong count (HTTP ${checked.status})`);
     if (items[0]!.timestamp !== new Date(window.start + 900_000).toISOString() || items[1]!.value !== 0.1) throw new Error('month query answered other readings');
-    const samples = { raw: [] as number[], port: [] as number[], http: [] as number[] };
+    // The fixed cost of any answer (HTTP, routing, token, scope, audit): the same request for one reading.
+    const minimalQuery = async () => {
+      const r = await fetchCounting(port, url.replace('limit=10000', 'limit=1'), token, 'application/json');
+      if (r.status !== 200) throw new Error(`GET /i8/readings limit=1: ${r.status}`);
+      return r.bytes;
+    };
+    const samples = { raw: [] as number[], port: [] as number[], http: [] as number[], rawJson: [] as number[], minimal: [] as number[] };
     const timed = async (fn: () => unknown, into?: number[]) => {
       const t1 = process.hrtime.bigint();
       await fn();
@@ -125,14 +136,15 @@ export async function run(): Promise<Record<string, number | string>> {
     };
     // The order rotates every round: whichever runs right after the HTTP request pays for the
     // garbage collection of its ~0.5 MB answer.
-    const contenders = [[rawQuery, samples.raw], [portQuery, samples.port], [httpQuery, samples.http]] as const;
+    const contenders = [[rawQuery, samples.raw], [portQuery, samples.port], [httpQuery, samples.http], [rawJson, samples.rawJson], [minimalQuery, samples.minimal]] as const;
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
-      for (let k = 0; k < 3; k++) {
-        const [fn, into] = contenders[(i + k) % 3]!;
+      for (let k = 0; k < contenders.length; k++) {
+        const [fn, into] = contenders[(i + k) % contenders.length]!;
         await timed(fn, i >= WARMUP ? into : undefined);
       }
     }
     const rawMs = median(samples.raw), portMs = median(samples.port), httpMs = median(samples.http);
+    const rawJsonMs = median(samples.rawJson), minimalMs = median(samples.minimal);
     const httpBytes = checked.bytes;
     db.close();
 
@@ -160,6 +172,9 @@ export async function run(): Promise<Record<string, number | string>> {
       monthQueryI8HttpJsonMs: round(httpMs, 3),
       monthQueryI8HttpJsonBytes: httpBytes,
       monthQueryRounds: ROUNDS,
+      monthQueryRawSqlPlusJsonStringifyMs: round(rawJsonMs, 3),
+      i8HttpOneReadingMs: round(minimalMs, 3),
+      ratioI8HttpOneReadingToRawSql: round(minimalMs / rawMs, 1),
       ratioI8HttpToRawSql: round(httpMs / rawMs, 1),
       ratioReadingStoreToRawSql: round(portMs / rawMs, 2),
       target: '≤ 1.5× raw SQL',

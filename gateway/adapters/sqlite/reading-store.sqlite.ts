@@ -301,7 +301,8 @@ export class SqliteReadingStore implements ReadingStore {
         m.set(n.ts, n);
       }
       const cursor = after && meter === after.meter ? after : undefined;
-      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
+      // Iterated, not fetched whole: a small page of a long window stops reading blobs once full.
+      for (const row of days.iterate(meter, ...types, dayOf(start), dayOf(end)) as IterableIterator<DayRow>) {
         if (cursor && row.reading_type < cursor.readingType) continue;
         const above = cursor && row.reading_type === cursor.readingType ? Math.max(start, cursor.timestamp) : start;
         yield { meter, type: row.reading_type, base: row.day * DAY_MS, points: row.points, above, upTo: end, ...(periods ? { periods } : {}), ...(noted.has(row.reading_type) ? { notes: noted.get(row.reading_type)! } : {}) };
