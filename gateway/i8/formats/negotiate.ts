@@ -21,6 +21,10 @@ export const CONTENT_TYPE: Record<Format, string> = { json: 'application/json', 
  * shared caches anyway, hence no-store instead of validators.
  */
 export function sendAnswer(res: Response, format: Format, body: string | Buffer): void {
-  res.status(200).set({ 'Content-Type': format === 'json' ? 'application/json; charset=utf-8' : CONTENT_TYPE[format], 'Cache-Control': 'no-store' });
+  res.status(200).set({
+    'Content-Type': format === 'json' ? 'application/json; charset=utf-8' : CONTENT_TYPE[format], 'Cache-Control': 'no-store',
+    // Also for HEAD, which sends no body.
+    'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
+  });
   res.end(body);
 }
