@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import type { StoredEvent } from '../../gateway/domain/events/device-event.js';
@@ -23,7 +25,8 @@ const ev = (device: string, i: number): StoredEvent => {
 describe('I8 data limited to the consent period', () => {
   let gw: TestGateway;
   let esco: string, regulator: string;
-  const clock: Clock = { now: () => new Date(T0 + 3 * Q) };
+  let now = T0 + 3 * Q;
+  const clock: Clock = { now: () => new Date(now) };
   const get = (token: string, url: string, accept = 'application/json') => request(gw.app).get(url).set('Authorization', `Bearer ${token}`).set('Accept', accept);
   const grant = (usagePoint: string, start: number, end?: number) => request(gw.app).post('/admin/i8/consents')
     .send({ clientId: 'esco', usagePoint, start: iso(start), ...(end !== undefined ? { end: iso(end) } : {}) });
@@ -71,7 +74,7 @@ describe('I8 data limited to the consent period', () => {
     const voltage = await get(esco, `/i8/reports/voltage-quality?from=${iso(-10)}&to=${iso(10)}&period=all`);
     assert.deepEqual(voltage.body.rows.map((r: { meter: string; samples: number }) => [r.meter, r.samples]), [['M-1', 3]]);
     const report = await get(esco, `/i8/reports/interruptions?from=${iso(-10)}&to=${iso(10)}&period=all`);
-    assert.equal(report.status, 200);
+    assert.deepEqual([report.body.customersServed, report.body.periods.map((p: { count: number }) => p.count)], [1, [2]], 'the two interruptions within the period');
   });
 
   it('I7: the feeds skip what lies outside the period; the watermark still passes it', async () => {
@@ -84,6 +87,22 @@ describe('I8 data limited to the consent period', () => {
     assert.deepEqual([parseCsv(again.text), again.headers['i7-watermark']], [[], watermark]);
     assert.deepEqual(parseCsv((await get(esco, '/i7/events', 'text/csv')).text).map((r) => at(r.createdDateTime!)), [2, 4]);
     assert.deepEqual(parseCsv((await get(esco, '/i7/interruptions', 'text/csv')).text).map((r) => at(r.start!)), [2, 3]);
+  });
+
+  it('scheduled deliveries hold only the period too', async () => {
+    const job = await request(gw.app).post('/i8/delivery-jobs').set('Authorization', `Bearer ${esco}`)
+      .send({ cron: '* * * * *', query: { resource: 'readings', meter: ['M-1'], readingType: ['0.0.2.4.1.1.12.0.0.0.0.0.0.0.0.3.72.0'], lookbackMinutes: 600 }, target: { kind: 'file' } });
+    assert.equal(job.status, 201, job.text);
+    now = T0 + 3 * Q + 90_000; // the job's first minute has passed; the consent (to 4 Q) is still in force
+    try {
+      await gw.i8!.deliveryTick();
+    } finally {
+      now = T0 + 3 * Q;
+    }
+    const run = (await request(gw.app).get(`/i8/delivery-jobs/${job.body.id}`).set('Authorization', `Bearer ${esco}`)).body.runs[0];
+    assert.equal(run.state, 'delivered', run.lastError);
+    const rows = parseCsv(readFileSync(path.join(gw.dataDir, 'i8-exports', run.location), 'utf8'));
+    assert.deepEqual(rows.map((r) => at(r.timestamp!)), [2, 3], 'the lookback reaches back to 0 Q; the consent from 2 Q');
   });
 
   it('several consents in force for one usage point grant the union of their periods; one not yet started grants nothing', async () => {
