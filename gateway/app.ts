@@ -3,16 +3,13 @@ import type { Server } from 'node:http';
 import express from 'express';
 import type { GatewayConfig } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
-import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
-import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
-import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
-import { SqliteReadingStore } from './adapters/sqlite/reading-store.sqlite.js';
-import { SqliteAuditLog } from './adapters/sqlite/audit-log.sqlite.js';
+import type { Db } from './adapters/sqlite/sqlite-database.js';
+import { openSqliteStorage } from './storage/storage.sqlite.js';
+import type { Storage } from './storage/storage.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { createCommandsModule, type CommandsModule } from './adapters/hes-simulator/hes-composition.js';
-import { createSchedulesModule, type SchedulesModule } from './adapters/sqlite/read-schedule-composition.js';
+import { createSchedulesModule, type SchedulesModule } from './composition/schedules-module.js';
 import { MessageProcessor } from './cim/message-processor.js';
 import { createHttpApp } from './ingress/http/http-app.js';
 import { StreamingIngress } from './ingest/streaming-ingress.js';
@@ -31,6 +28,7 @@ import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
 import { SchemaSet } from './xml/schema-set.js';
 import type { AuditLog } from './ports/audit-log.port.js';
+import type { PrivateJwk } from './i8/token-issuer.js';
 import { adminGate, auditRouter } from './security/admin-access.js';
 import { Authenticator } from './security/authenticator.js';
 import { restoreFromAudit, SlidingWindowDisconnectGuard } from './security/disconnect-guard.js';
@@ -50,13 +48,20 @@ export interface GatewayOptions {
   register?: (registry: HandlerRegistry, deps: NounDeps) => void;
   /** Where peers' passwordEnv variables are read (once, at start); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Storage opened beforehand (the cluster profile's is asynchronous: see openGateway); default: the embedded SQLite file. */
+  storage?: Storage;
+  /** The I8 signing key shared by every instance (cluster); default: the key file in the data folder. */
+  issuerKey?: PrivateJwk;
 }
 
 export interface Gateway {
   app: express.Express;
   registry: HandlerRegistry;
   schemas: SchemaSet;
-  db: Db;
+  /** Every storage port of the profile. */
+  storage: Storage;
+  /** The embedded profile's SQLite handle (undefined on PostgreSQL). */
+  db: Db | undefined;
   /** The ports handlers get; scripts (demo seed, synthetic provisioning) use the same. */
   deps: NounDeps;
   /** EndDeviceEvents: `ingestEvents(events, source)` is what the head-end's HesListener.onEvents calls. */
@@ -78,25 +83,23 @@ export interface Gateway {
 
 /** The composition root: the one place that picks adapters from configuration. */
 export function createGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Gateway {
-  if (config.profile !== 'embedded') throw new Error(`profile ${config.profile} is not available in this build; use embedded`);
+  if (config.profile !== 'embedded' && !options.storage) throw new Error(`profile ${config.profile} opens its storage asynchronously: use openGateway`);
   assertTransportAllowed(config);
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const schemas = new SchemaSet(config.schemas.folders);
-  const db = openSqlite(path.join(config.dataDir, 'gateway.sqlite'));
-  const outbox = new SqliteOutbox(db);
-  const store = new SqliteMessageStore(db, outbox);
-  const network = new SqliteNetwork(db);
+  const storage = options.storage ?? openSqliteStorage(path.join(config.dataDir, 'gateway.sqlite'));
+  const db = storage.kind === 'sqlite' && 'db' in storage ? storage.db as Db : undefined;
+  const { outbox, messages: store, network, readings, audit } = storage;
   const registry = new HandlerRegistry();
-  const events = createEventsModule({ db, config, clock, log, outbox, meters: network, network });
+  const events = createEventsModule({ storage, config, clock, log, outbox, meters: network, network });
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
   const publisher = options.publisher ?? events.publisher;
-  const readings = new SqliteReadingStore(db);
   const commands = createCommandsModule({
-    db, outbox, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
+    queue: storage.commands, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
   });
-  const schedules = createSchedulesModule({ db, config, clock, log, hes: commands.hes, meters: network, network });
+  const schedules = createSchedulesModule({ store: storage.readSchedules, config, clock, log, hes: commands.hes, meters: network, network });
   const nounDeps: NounDeps = {
     config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, hes: commands.hes,
     removalListeners: [commands.removalListener, schedules.removalListener], commands: commands.facade, commandsNudge: commands.nudge,
@@ -105,7 +108,6 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
-  const audit = new SqliteAuditLog(db);
   const authenticator = new Authenticator({ security: config.security, bindHost: config.http.host, directory: new PeerDirectory(config.security, options.env), clock });
   const caps = config.security.disconnectGuard;
   const guard = caps && (caps.perPeer || caps.system) ? new SlidingWindowDisconnectGuard(caps) : undefined;
@@ -120,12 +122,12 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
   const soap = new SoapIngress(observed, config.gateway.source, log, authenticator, config.limits, metrics.rejected('soap'));
   const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
-  const ready = async () => db.prepare('SELECT 1 AS ok').get() !== undefined;
+  const ready = () => storage.ping();
   const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
-  const i8 = config.i8.enabled ? createI8Module({ db, config, clock, log, audit, readings, meters: network, network }) : undefined;
+  const i8 = config.i8.enabled ? createI8Module({ storage, config, clock, log, audit, readings, meters: network, network, ...(options.issuerKey ? { issuerKey: options.issuerKey } : {}) }) : undefined;
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
@@ -142,7 +144,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   let server: Server | undefined;
 
   return {
-    app, registry, schemas, db, events, audit, deps: nounDeps, commands, schedules, ...(i8 ? { i8 } : {}),
+    app, registry, schemas, storage, db, events, audit, deps: nounDeps, commands, schedules, ...(i8 ? { i8 } : {}),
     start: () => {
       pollers.forEach((p) => p.start());
       commands.start();
@@ -175,7 +177,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await schedules.stop();
       await commands.stop();
       await streaming.close();
-      db.close();
+      await storage.close();
     },
   };
 }

@@ -19,16 +19,14 @@ import { dispatchCommands } from '../../use-cases/dispatch-commands.use-case.js'
 import { replyCommands } from '../../use-cases/reply-commands.use-case.js';
 import { timeSyncCommands } from '../../use-cases/time-sync-commands.use-case.js';
 import { HttpHes } from '../hes-http/hes.http.js';
-import { SqliteCommandQueue } from '../sqlite/command-queue.sqlite.js';
-import type { SqliteOutbox } from '../sqlite/outbox.sqlite.js';
-import type { Db } from '../sqlite/sqlite-database.js';
+import type { CommandQueue } from '../../ports/command-queue.port.js';
 import { HesSimulator } from './hes-simulator.js';
 
 export interface CommandsModule {
   hes: HesPort;
   /** The embedded simulator (undefined in http mode or when a head-end was passed in). */
   simulator?: HesSimulator;
-  queue: SqliteCommandQueue;
+  queue: CommandQueue;
   facade: CommandsFacade;
   /** One dispatcher pass plus due async replies (the 'commands' poller; tests call it through drain). */
   tick: () => Promise<number>;
@@ -42,14 +40,14 @@ export interface CommandsModule {
 
 /** The HES part of the composition root (called by app.ts only): head-end adapter, command queue, dispatcher, schedules. */
 export function createCommandsModule(deps: {
-  db: Db; outbox: SqliteOutbox; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; meters: MeterRegistry; network: NetworkStore;
+  queue: CommandQueue; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; meters: MeterRegistry; network: NetworkStore;
   readings: ReadingStore; ingestEvents: (events: DeviceEvent[], source: string) => Promise<unknown>; hes?: HesPort;
 }): CommandsModule {
   const { config, clock, meters } = deps;
   const cfg = config.commands;
   const log = deps.log.child({ component: 'commands' });
   const table = new ControlTypeTable(JSON.parse(readFileSync(cfg.mappingFile, 'utf8')), { byKind: cfg.priorities, byReason: cfg.priorityByReason });
-  const queue = new SqliteCommandQueue(deps.db, deps.outbox);
+  const { queue } = deps;
   let simulator: HesSimulator | undefined;
   let hes: HesPort;
   if (deps.hes) hes = deps.hes;
