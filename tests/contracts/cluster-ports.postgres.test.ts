@@ -3,6 +3,8 @@ import { PgSharedSecrets } from '../../gateway/adapters/postgres/shared-secrets.
 import { openPostgres } from '../../gateway/adapters/postgres/pg-database.js';
 import { isolatedSchema, serviceUrl } from '../helpers/services.js';
 import { sharedSecretsContract } from './shared-secrets.contract.js';
+import { PgDisconnectGuard } from '../../gateway/adapters/postgres/disconnect-guard.postgres.js';
+import { disconnectGuardContract } from './disconnect-guard.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
@@ -13,6 +15,15 @@ if (!url) {
     const other = openPostgres(url, db.schema);
     return {
       a: await PgSharedSecrets.create(db.pool), b: await PgSharedSecrets.create(other),
+      close: async () => { await other.end(); await db.close(); },
+    };
+  });
+
+  disconnectGuardContract('postgres', async (caps) => {
+    const db = await isolatedSchema(url);
+    const other = openPostgres(url, db.schema);
+    return {
+      a: await PgDisconnectGuard.create(db.pool, caps), b: await PgDisconnectGuard.create(other, caps),
       close: async () => { await other.end(); await db.close(); },
     };
   });
