@@ -5,6 +5,8 @@ import { isolatedSchema, serviceUrl } from '../helpers/services.js';
 import { sharedSecretsContract } from './shared-secrets.contract.js';
 import { PgDisconnectGuard } from '../../gateway/adapters/postgres/disconnect-guard.postgres.js';
 import { disconnectGuardContract } from './disconnect-guard.contract.js';
+import { PgNonceRegistry } from '../../gateway/adapters/postgres/nonce-registry.postgres.js';
+import { nonceRegistryContract } from './nonce-registry.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
@@ -24,6 +26,15 @@ if (!url) {
     const other = openPostgres(url, db.schema);
     return {
       a: await PgDisconnectGuard.create(db.pool, caps), b: await PgDisconnectGuard.create(other, caps),
+      close: async () => { await other.end(); await db.close(); },
+    };
+  });
+
+  nonceRegistryContract('postgres', async () => {
+    const db = await isolatedSchema(url);
+    const other = openPostgres(url, db.schema);
+    return {
+      a: await PgNonceRegistry.create(db.pool), b: await PgNonceRegistry.create(other),
       close: async () => { await other.end(); await db.close(); },
     };
   });
