@@ -23,6 +23,7 @@ import type { EventPublisher } from './ports/event-publisher.port.js';
 import type { HesPort } from './ports/hes.port.js';
 import { HandlerRegistry } from './registry/handler-registry.js';
 import { GatewayMetrics } from './observability/metrics.js';
+import { meteredCommandQueue, meteredReadingStore } from './observability/port-metrics.js';
 import { Poller } from './runtime/poller.js';
 import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
@@ -90,14 +91,16 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const schemas = new SchemaSet(config.schemas.folders);
   const storage = options.storage ?? openSqliteStorage(path.join(config.dataDir, 'gateway.sqlite'));
   const db = storage.kind === 'sqlite' && 'db' in storage ? storage.db as Db : undefined;
-  const { outbox, messages: store, network, readings, audit } = storage;
+  const { outbox, messages: store, network, audit } = storage;
+  const metrics = new GatewayMetrics(outbox);
+  const readings = meteredReadingStore(storage.readings, metrics.registry);
   const registry = new HandlerRegistry();
   const events = createEventsModule({ storage, config, clock, log, outbox, meters: network, network });
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
   const publisher = options.publisher ?? events.publisher;
   const commands = createCommandsModule({
-    queue: storage.commands, config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
+    queue: meteredCommandQueue(storage.commands, metrics.registry), config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
   });
   const schedules = createSchedulesModule({ store: storage.readSchedules, config, clock, log, hes: commands.hes, meters: network, network });
   const nounDeps: NounDeps = {
@@ -118,7 +121,6 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   });
 
   const processor = new MessageProcessor({ config, schemas, registry, store, clock, log, security });
-  const metrics = new GatewayMetrics(outbox);
   const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
   const soap = new SoapIngress(observed, config.gateway.source, log, authenticator, config.limits, metrics.rejected('soap'));
   const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
