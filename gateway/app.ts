@@ -29,6 +29,9 @@ import { deliverOutbox } from './use-cases/deliver-outbox.use-case.js';
 import { runAsyncRequests } from './use-cases/run-async-requests.use-case.js';
 import { SchemaSet } from './xml/schema-set.js';
 import type { AuditLog } from './ports/audit-log.port.js';
+import type { DisconnectGuard } from './ports/disconnect-guard.port.js';
+import { soleInstance, type Leadership } from './ports/leadership.port.js';
+import type { NonceRegistry } from './ports/nonce-registry.port.js';
 import type { PrivateJwk } from './i8/token-issuer.js';
 import { adminGate, auditRouter } from './security/admin-access.js';
 import { Authenticator } from './security/authenticator.js';
@@ -53,6 +56,14 @@ export interface GatewayOptions {
   storage?: Storage;
   /** The I8 signing key shared by every instance (cluster); default: the key file in the data folder. */
   issuerKey?: PrivateJwk;
+  /** Who runs once-per-cluster work (cluster: a PostgreSQL lock); default: this process alone. */
+  leadership?: Leadership;
+  /** Where used WS-Security nonces are kept (cluster: shared); default: in this process. */
+  nonces?: NonceRegistry;
+  /** Disconnect caps shared by every instance (cluster); default: sliding windows in this process, rebuilt from the audit log. */
+  disconnectGuard?: DisconnectGuard;
+  /** More dependencies /readyz reports (cluster: the broker), each true when it answers. */
+  readiness?: Record<string, () => Promise<boolean>>;
 }
 
 export interface Gateway {
@@ -94,6 +105,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const { outbox, messages: store, network, audit } = storage;
   const metrics = new GatewayMetrics(outbox);
   const readings = meteredReadingStore(storage.readings, metrics.registry);
+  const leadership = options.leadership ?? soleInstance;
   const registry = new HandlerRegistry();
   const events = createEventsModule({ storage, config, clock, log, outbox, meters: network, network });
   const eventsReady = events.init();
@@ -102,7 +114,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const commands = createCommandsModule({
     queue: meteredCommandQueue(storage.commands, metrics.registry), config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
   });
-  const schedules = createSchedulesModule({ store: storage.readSchedules, config, clock, log, hes: commands.hes, meters: network, network });
+  const schedules = createSchedulesModule({ store: storage.readSchedules, config, clock, log, hes: commands.hes, meters: network, network, leadership });
   const nounDeps: NounDeps = {
     config, clock, log, outbox, meters: network, network, publisher, events: events.facade, readings, hes: commands.hes,
     removalListeners: [commands.removalListener, schedules.removalListener], commands: commands.facade, commandsNudge: commands.nudge,
@@ -111,20 +123,25 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   registerNouns(registry, nounDeps);
   options.register?.(registry, nounDeps);
 
-  const authenticator = new Authenticator({ security: config.security, bindHost: config.http.host, directory: new PeerDirectory(config.security, options.env), clock });
+  const authenticator = new Authenticator({ security: config.security, bindHost: config.http.host, directory: new PeerDirectory(config.security, options.env), clock, ...(options.nonces ? { nonces: options.nonces } : {}) });
   const caps = config.security.disconnectGuard;
-  const guard = caps && (caps.perPeer || caps.system) ? new SlidingWindowDisconnectGuard(caps) : undefined;
+  const localGuard = !options.disconnectGuard && caps && (caps.perPeer || caps.system) ? new SlidingWindowDisconnectGuard(caps) : undefined;
   const security = new MessageSecurity({
     audit, log, disconnectCodes: caps?.disconnectCodes ?? ['3.31.0.23'],
     groupSize: async (id) => (await network.group(id)).length,
-    ...(guard ? { guard, guardReady: restoreFromAudit(guard, audit, clock.now()) } : {}),
+    ...(options.disconnectGuard ? { guard: options.disconnectGuard } : {}),
+    ...(localGuard ? { guard: localGuard, guardReady: restoreFromAudit(localGuard, audit, clock.now()) } : {}),
   });
 
   const processor = new MessageProcessor({ config, schemas, registry, store, clock, log, security });
   const observed = { process: metrics.observe((input: Parameters<MessageProcessor['process']>[0]) => processor.process(input)) };
   const soap = new SoapIngress(observed, config.gateway.source, log, authenticator, config.limits, metrics.rejected('soap'));
   const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
-  const ready = () => storage.ping();
+  const ready = async () => {
+    const checks: Record<string, boolean> = { database: await storage.ping().catch(() => false) };
+    for (const [name, check] of Object.entries(options.readiness ?? {})) checks[name] = await check().catch(() => false);
+    return checks;
+  };
   const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -139,7 +156,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
   const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
   // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
-  const eventsTick = async () => (await eventsReady, events.tick());
+  // Once per cluster (the leader): outage checks compare and close interruptions.
+  const eventsTick = async () => (await eventsReady, await leadership.isLeader() ? events.tick() : 0);
   const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
     new Poller('events', eventsTick, config.outages.checkMs, log),
     ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log)] : [])];
@@ -179,6 +197,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await schedules.stop();
       await commands.stop();
       await streaming.close();
+      await leadership.release();
       await storage.close();
     },
   };

@@ -8,6 +8,7 @@ import type { HesPort } from '../ports/hes.port.js';
 import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { MeterRemovalListener, NetworkStore } from '../ports/network-store.port.js';
 import type { CollectionRun, ReadScheduleStore } from '../ports/read-schedule-store.port.js';
+import type { Leadership } from '../ports/leadership.port.js';
 import { Poller } from '../runtime/poller.js';
 import { collectionPlans, concentratorCollections, type ConcentratorCollections } from '../use-cases/concentrator-collections.use-case.js';
 import { runReadSchedules } from '../use-cases/run-read-schedules.use-case.js';
@@ -26,7 +27,7 @@ export interface SchedulesModule {
 }
 
 /** Read schedules and concentrator collections (issue #4), for app.ts. */
-export function createSchedulesModule(deps: { store: ReadScheduleStore; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; hes: HesPort; meters: MeterRegistry; network: NetworkStore }): SchedulesModule {
+export function createSchedulesModule(deps: { store: ReadScheduleStore; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; hes: HesPort; meters: MeterRegistry; network: NetworkStore; leadership: Leadership }): SchedulesModule {
   const { config } = deps;
   const log = deps.log.child({ component: 'collections' });
   const { store } = deps;
@@ -42,7 +43,8 @@ export function createSchedulesModule(deps: { store: ReadScheduleStore; config: 
     for (const r of runs.filter((x) => x.outcome === 'failed')) log.warn({ target: r.target, kind: r.kind, error: r.error }, 'collection failed');
     return runs;
   };
-  const poller = new Poller('collections', async () => (await tick()).length, config.provisioning.collectionPollMs, log);
+  // Once per cluster: two instances running the same due schedule would collect twice.
+  const poller = new Poller('collections', async () => (await deps.leadership.isLeader() ? (await tick()).length : 0), config.provisioning.collectionPollMs, log);
   return {
     store, concentrators, tick, router: concentratorsRouter(concentrators),
     removalListener: { metersRemoved: async (mRIDs) => void (await store.dropMeters(mRIDs)) },
