@@ -2,8 +2,10 @@ import { describe, it } from 'node:test';
 import { PgCommandQueue } from '../../gateway/adapters/postgres/command-queue.postgres.js';
 import { PgOutbox } from '../../gateway/adapters/postgres/outbox.postgres.js';
 import { openPostgres } from '../../gateway/adapters/postgres/pg-database.js';
+import { PgReadScheduleStore } from '../../gateway/adapters/postgres/read-schedule-store.postgres.js';
 import { isolatedSchema, serviceUrl } from '../helpers/services.js';
 import { commandQueueContract } from './command-queue.contract.js';
+import { readScheduleStoreContract } from './read-schedule-store.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
@@ -27,5 +29,10 @@ if (!url) {
         await db.close();
       },
     };
+  });
+
+  readScheduleStoreContract('postgres', async () => {
+    const db = await isolatedSchema(url);
+    return { store: await PgReadScheduleStore.create(db.pool), reset: truncate(db, ['read_schedules', 'read_schedule_meters', 'collection_runs']), close: db.close };
   });
 }
