@@ -1,9 +1,11 @@
 import { describe, it } from 'node:test';
+import { PgAuditLog } from '../../gateway/adapters/postgres/audit-log.postgres.js';
 import { PgCommandQueue } from '../../gateway/adapters/postgres/command-queue.postgres.js';
 import { PgOutbox } from '../../gateway/adapters/postgres/outbox.postgres.js';
 import { openPostgres } from '../../gateway/adapters/postgres/pg-database.js';
 import { PgReadScheduleStore } from '../../gateway/adapters/postgres/read-schedule-store.postgres.js';
 import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { auditLogContract } from './audit-log.contract.js';
 import { commandQueueContract } from './command-queue.contract.js';
 import { readScheduleStoreContract } from './read-schedule-store.contract.js';
 
@@ -34,5 +36,18 @@ if (!url) {
   readScheduleStoreContract('postgres', async () => {
     const db = await isolatedSchema(url);
     return { store: await PgReadScheduleStore.create(db.pool), reset: truncate(db, ['read_schedules', 'read_schedule_meters', 'collection_runs']), close: db.close };
+  });
+
+  auditLogContract('postgres', async () => {
+    const db = await isolatedSchema(url);
+    return {
+      log: await PgAuditLog.create(db.pool),
+      tamper: {
+        update: () => db.pool.query(`UPDATE security_audit SET peer = 'someone else'`),
+        delete: () => db.pool.query('DELETE FROM security_audit'),
+        truncate: () => db.pool.query('TRUNCATE security_audit'),
+      },
+      close: db.close,
+    };
   });
 }
