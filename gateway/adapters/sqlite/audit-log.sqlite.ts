@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditFilter, AuditKind, AuditLog } from '../../ports/audit-log.port.js';
+import { auditPageSize, checkAuditEntry } from '../../ports/audit-log.port.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -41,8 +42,6 @@ interface Row {
   devices: number | null; detail: string | null; resource: string | null; filters: string | null; rows: number | null;
 }
 
-const MAX_PAGE = 1000;
-
 export class SqliteAuditLog implements AuditLog {
   private readonly insert;
   constructor(private readonly db: Db) {
@@ -52,6 +51,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async append(e: AuditEntry): Promise<void> {
+    checkAuditEntry(e);
     this.insert.run({
       at: e.at.getTime(), kind: e.kind, peer: e.peer ?? null, interface: e.interface ?? null, remote_address: e.remoteAddress ?? null,
       verb: e.verb ?? null, noun: e.noun ?? null, source: e.source ?? null, message_id: e.messageId ?? null, code: e.code ?? null,
@@ -61,7 +61,7 @@ export class SqliteAuditLog implements AuditLog {
 
   async query(f: AuditFilter): Promise<(AuditEntry & { id: number })[]> {
     const where: string[] = [];
-    const args: Record<string, unknown> = { limit: Math.min(f.limit ?? 100, MAX_PAGE) };
+    const args: Record<string, unknown> = { limit: auditPageSize(f.limit) };
     if (f.since) { where.push('at >= @since'); args.since = f.since.getTime(); }
     if (f.until) { where.push('at < @until'); args.until = f.until.getTime(); }
     if (f.kind) { where.push('kind = @kind'); args.kind = f.kind; }
