@@ -208,6 +208,11 @@ export const configSchema = z.object({
   security: securitySchema.prefault({}),
   /** I8 stakeholder API and I7 export: docs/i8.md. */
   i8: i8Schema.prefault({}),
+}).superRefine((c, ctx) => {
+  // The cluster profile keeps its state in PostgreSQL and dispatches through RabbitMQ: both are required.
+  if (c.profile !== 'cluster') return;
+  if (!c.databaseUrl || !/^postgres(ql)?:\/\//.test(c.databaseUrl)) ctx.addIssue({ code: 'custom', path: ['databaseUrl'], message: 'the cluster profile needs DATABASE_URL, a postgres:// URL' });
+  if (!c.amqpUrl || !/^amqps?:\/\//.test(c.amqpUrl)) ctx.addIssue({ code: 'custom', path: ['amqpUrl'], message: 'the cluster profile needs AMQP_URL, an amqp:// URL' });
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;
