@@ -90,8 +90,11 @@ if (!url) {
         const rnd = mulberry32(20261119);
         let [pgAt, refAt] = [START, START];
         const touched = new Set<string>();
-        for (let m = 0; m < 60; m++) {
-          const batches = randomMessage(rnd);
+        const sent: Reading[][][] = [];
+        for (let m = 0; m < 80; m++) {
+          // Now and then a message is sent again as it was (unchanged when nothing came in between).
+          const batches = sent.length > 0 && rnd() < 0.25 ? sent[sent.length - 1 - Math.floor(rnd() * Math.min(3, sent.length))]! : randomMessage(rnd);
+          sent.push(batches);
           for (const r of batches.flat()) touched.add(`${r.meter}|${r.readingType}|${r.timestamp}`);
           if (rnd() < 0.1) {
             // Discarded messages leave nothing, on either store.
@@ -135,6 +138,22 @@ if (!url) {
         sqliteDb.close();
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it('takes a message sent again as unchanged, day by day, and journals nothing for it', async () => {
+      const day = (meter: string, d: number): Reading[] => Array.from({ length: 96 }, (_, i): Reading => {
+        const r: Reading = { meter, readingType: KWH, timestamp: T0 + d * 86_400_000 + i * Q, qualities: i % 10 ? [] : ['3.7.0'], kind: i === 5 ? 'register' : 'interval' };
+        if (i % 7) r.value = i / 4;
+        return r;
+      });
+      const message = [[...day('U-1', 0), ...day('U-2', 0)], [...day('U-1', 1)]];
+      await ingest(store, message);
+      const { end } = await feed(store, START);
+      assert.deepEqual(await ingest(store, message, meta('again')), { inserted: 0, unchanged: 288, corrected: 0 });
+      assert.deepEqual((await feed(store, end)).changes, []);
+      const changed = message.map((b) => b.map((r) => (r.meter === 'U-2' && r.timestamp === T0 + 3 * Q ? { ...r, qualities: ['1.5.257'] } : r)));
+      assert.deepEqual(await ingest(store, changed, meta('edited')), { inserted: 0, unchanged: 287, corrected: 1 });
+      assert.deepEqual((await feed(store, end)).changes.map(show), [`corrected ${JSON.stringify({ ...changed[0]![96 + 3]!, qualities: ['1.5.257'] })}`]);
     });
 
     it('keeps odd values and texts exactly: -0, infinities, escapes in meter ids and notes', async () => {

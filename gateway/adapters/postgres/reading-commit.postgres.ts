@@ -2,43 +2,45 @@ import type { IngestStats } from '../../ports/reading-store.port.js';
 import { transaction, type Pool } from './pg-database.js';
 
 /**
- * Staged day rows whose day the store has not seen, staged once, timestamps strictly increasing:
- * inserted as they are, journalled as whole-day insertions, and their staging rows dropped so the
- * second statement sees only the rest. The usual load profile is entirely this.
+ * The common cases, a day row at a time: a staged day (staged once, timestamps strictly
+ * increasing) that the store has not seen is inserted as it is and journalled as a whole-day
+ * insertion (a load profile is entirely this); one equal to the stored day (a message sent again)
+ * is all unchanged and writes nothing. The staged rows are read once (a hash join, not a probe per
+ * row). `rest` counts the other day keys; only when there are any does `done` list the staging
+ * rows handled here, for MERGE to skip.
  * $1 ingest, $2/$3 first and last staged day (plan-time partition pruning).
  */
-const NEW_DAYS = `
-WITH staged AS (
-  SELECT s.seq, m.id AS meter_id, t.id AS type_id, s.day, s.clean
+export const NEW_DAYS = `
+WITH staged AS MATERIALIZED (
+  SELECT s.seq, m.id AS meter_id, t.id AS type_id, s.meter, s.reading_type, s.day, s.clean, s.offs, s.vals, s.registers, s.notes
   FROM reading_staging s JOIN reading_meters m ON m.mrid = s.meter JOIN reading_types t ON t.code = s.reading_type
   WHERE s.ingest_id = $1
 ),
-keys AS (
-  SELECT meter_id, type_id, day, min(seq) AS seq, count(*) AS k, bool_and(clean) AS clean FROM staged GROUP BY meter_id, type_id, day
+keys AS MATERIALIZED (
+  SELECT meter_id, type_id, day, count(*) AS k, bool_and(clean) AS clean FROM staged GROUP BY meter_id, type_id, day
 ),
-fast AS (
-  SELECT k.seq FROM keys k
+single AS MATERIALIZED (
+  SELECT s.*, d.offs IS NOT NULL AS old,
+    coalesce(d.offs = s.offs AND d.vals = s.vals AND d.registers IS NOT DISTINCT FROM s.registers AND d.notes IS NOT DISTINCT FROM s.notes, false) AS same
+  FROM keys k JOIN staged s USING (meter_id, type_id, day)
+    LEFT JOIN reading_days d ON d.meter_id = k.meter_id AND d.type_id = k.type_id AND d.day = k.day AND d.day BETWEEN $2 AND $3
   WHERE k.k = 1 AND k.clean
-    AND NOT EXISTS (SELECT 1 FROM reading_days d WHERE d.meter_id = k.meter_id AND d.type_id = k.type_id AND d.day = k.day AND d.day BETWEEN $2 AND $3)
 ),
+fast AS MATERIALIZED (SELECT * FROM single WHERE NOT old),
 ins AS (
   INSERT INTO reading_days (meter_id, type_id, day, offs, vals, registers, notes)
-  SELECT m.id, t.id, s.day, s.offs, s.vals, s.registers, s.notes
-  FROM fast f JOIN reading_staging s ON s.ingest_id = $1 AND s.seq = f.seq
-    JOIN reading_meters m ON m.mrid = s.meter JOIN reading_types t ON t.code = s.reading_type
-  ORDER BY m.id, t.id, s.day
+  SELECT meter_id, type_id, day, offs, vals, registers, notes FROM fast
 ),
 journal AS (
   INSERT INTO reading_changes (meter_id, type_id, day, n, offs, vals, registers, notes)
-  SELECT m.id, t.id, s.day, cardinality(s.offs), s.offs, s.vals, s.registers, s.notes
-  FROM fast f JOIN reading_staging s ON s.ingest_id = $1 AND s.seq = f.seq
-    JOIN reading_meters m ON m.mrid = s.meter JOIN reading_types t ON t.code = s.reading_type
-  ORDER BY s.meter, s.reading_type, s.day
+  SELECT meter_id, type_id, day, cardinality(offs), offs, vals, registers, notes FROM fast ORDER BY meter, reading_type, day
 ),
-done AS (
-  DELETE FROM reading_staging s USING fast f WHERE s.ingest_id = $1 AND s.seq = f.seq RETURNING cardinality(s.offs) AS n
+counts AS (
+  SELECT (SELECT coalesce(sum(cardinality(offs)), 0) FROM fast)::bigint AS inserted,
+    (SELECT coalesce(sum(cardinality(offs)), 0) FROM single WHERE old AND same)::bigint AS unchanged,
+    (SELECT count(*) FROM keys) - (SELECT count(*) FROM single WHERE NOT old OR same) AS rest
 )
-SELECT (SELECT coalesce(sum(n), 0) FROM done)::bigint AS inserted, (SELECT count(*) FROM keys) - (SELECT count(*) FROM fast) AS rest`;
+SELECT inserted, unchanged, rest, CASE WHEN rest > 0 THEN (SELECT array_agg(seq) FROM single WHERE NOT old OR same) END AS done FROM counts`;
 
 /**
  * Everything else, point by point: every staged version of a reading and the stored one, oldest
@@ -48,13 +50,13 @@ SELECT (SELECT coalesce(sum(n), 0) FROM done)::bigint AS inserted, (SELECT count
  * before it, an insertion. Each touched day is rewritten with the last effective version of every
  * point and journalled with only its changed points. Concurrent commits cannot interleave (they
  * hold the same advisory lock), so the stored rows read here are the ones overwritten.
- * $1 ingest, $2/$3 day range, $4 source, $5 message id, $6 received at.
+ * $1 ingest, $2/$3 day range, $4 source, $5 message id, $6 received at, $7 staging rows NEW_DAYS took.
  */
 const MERGE = `
-WITH st AS (
+WITH st AS MATERIALIZED (
   SELECT m.id AS meter_id, t.id AS type_id, s.day, s.seq, s.offs, s.vals, s.registers, s.notes
   FROM reading_staging s JOIN reading_meters m ON m.mrid = s.meter JOIN reading_types t ON t.code = s.reading_type
-  WHERE s.ingest_id = $1
+  WHERE s.ingest_id = $1 AND s.seq NOT IN (SELECT unnest($7::bigint[]))
 ),
 keys AS (SELECT DISTINCT meter_id, type_id, day FROM st),
 pts AS (
@@ -153,10 +155,13 @@ export async function commitStaged(pool: Pool, ingestId: string): Promise<Ingest
     if (present !== meta.staged) throw new Error(`ingest ${ingestId}: ${meta.staged - present} of ${meta.staged} staged day rows were lost (database restart?); the message must be sent again`);
     if (meta.staged > 0) {
       const range = [meta.first_day, meta.last_day];
-      const fast = (await c.query<{ inserted: string; rest: string }>(NEW_DAYS, [ingestId, ...range])).rows[0]!;
+      // Sorts and hashes of a whole message's day rows (~15 MB per million readings) stay in memory.
+      await c.query(`SET LOCAL work_mem = '128MB'`);
+      const fast = (await c.query<{ inserted: string; unchanged: string; rest: string; done: string[] | null }>(NEW_DAYS, [ingestId, ...range])).rows[0]!;
       stats.inserted += Number(fast.inserted);
+      stats.unchanged += Number(fast.unchanged);
       if (Number(fast.rest) > 0) {
-        const merged = (await c.query<{ inserted: string; unchanged: string; corrected: string }>(MERGE, [ingestId, ...range, meta.source, meta.message_id, meta.received_at])).rows[0]!;
+        const merged = (await c.query<{ inserted: string; unchanged: string; corrected: string }>(MERGE, [ingestId, ...range, meta.source, meta.message_id, meta.received_at, fast.done ?? []])).rows[0]!;
         stats.inserted += Number(merged.inserted);
         stats.unchanged += Number(merged.unchanged);
         stats.corrected += Number(merged.corrected);

@@ -9,6 +9,15 @@ export interface StoredNote { q: readonly string[]; r?: number; s?: string }
 export const MIN_TIMESTAMP = Date.parse('0001-01-01T00:00:00.000Z');
 export const MAX_TIMESTAMP = Date.parse('9999-12-31T23:59:59.999Z');
 
+export const dayDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** Column order of the staging COPY. */
+export const STAGING_COLUMNS = '(ingest_id, meter, reading_type, day, clean, offs, vals, registers, notes)';
+
+const OID = { bool: 16, int4: 23, float8: 701 } as const;
+/** PostgreSQL's date epoch (2000-01-01) in days since 1970-01-01. */
+const PG_EPOCH_DAY = 10_957;
+
 interface Group {
   meter: string; type: string; day: number;
   offsets: number[]; registers: boolean[]; values: number[]; has: boolean[];
@@ -23,25 +32,68 @@ const storedNote = (n: ReadingNote): StoredNote | undefined => {
   return s;
 };
 
-/** COPY text format: backslash, tab, newline and carriage return are escaped. */
-const copyText = (s: string): string => (/[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : s);
-
-/** float8 as PostgreSQL reads it back exactly (shortest round-trip form; keeps -0, NaN and infinities). */
-const float = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
-
-export const dayDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
-
 function checkText(what: string, s: string): void {
   if (s.includes('\u0000')) throw new RangeError(`${what} contains a NUL character: ${JSON.stringify(s)}`);
 }
 
 /**
- * Series → staging rows in COPY text format, one row per meter × reading type × UTC day, points
- * in time order (a group not already in order is sorted stably, so a later repeat of a timestamp
- * in the same message stays the newer version). `clean` marks a row whose timestamps strictly
- * increase: if the store has no row for its day yet, commit inserts it as it is.
+ * COPY … (FORMAT binary) rows written straight into one growing buffer: numbers go as their 4 or
+ * 8 bytes, with no text formatting here and no text parsing in the database (formatting a million
+ * values as text took ~0.6 s of the request thread).
  */
-export function stagingRows(ingestId: string, series: readonly ReadingSeries[]): { lines: string[]; rows: number; days: Set<number> } {
+class BinaryRows {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private at = 0;
+
+  constructor() {
+    this.bytes(Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'));
+    this.int32(0);
+    this.int32(0);
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+
+  int16(v: number): void { this.room(2); this.buf.writeInt16BE(v, this.at); this.at += 2; }
+  int32(v: number): void { this.room(4); this.buf.writeInt32BE(v, this.at); this.at += 4; }
+  bytes(b: Buffer): void { this.room(b.length); b.copy(this.buf, this.at); this.at += b.length; }
+  null(): void { this.int32(-1); }
+  field(b: Buffer): void { this.int32(b.length); this.bytes(b); }
+  text(s: string): void { this.field(Buffer.from(s, 'utf8')); }
+
+  /** One-dimensional array: ndim, has-null flag, element type, length, lower bound, then each element as (length, bytes). */
+  array(oid: number, n: number, elementBytes: number, nulls: boolean, write: (k: number, at: number) => boolean): void {
+    const size = 20 + n * (4 + elementBytes);
+    this.room(4 + size);
+    const b = this.buf;
+    let at = this.at;
+    const start = at;
+    b.writeInt32BE(size, at); at += 4;
+    b.writeInt32BE(1, at); b.writeInt32BE(nulls ? 1 : 0, at + 4); b.writeInt32BE(oid, at + 8); b.writeInt32BE(n, at + 12); b.writeInt32BE(1, at + 16); at += 20;
+    for (let k = 0; k < n; k++) {
+      if (write(k, at + 4)) { b.writeInt32BE(elementBytes, at); at += 4 + elementBytes; } else { b.writeInt32BE(-1, at); at += 4; }
+    }
+    b.writeInt32BE(at - start - 4, start);
+    this.at = at;
+  }
+
+  get buffer(): Buffer { return this.buf; }
+  get length(): number { return this.at; }
+
+  end(): Buffer { this.int16(-1); return this.buf.subarray(0, this.at); }
+}
+
+/**
+ * Series → staging rows in COPY binary format, one row per meter × reading type × UTC day,
+ * points in time order (a group not already in order is sorted stably, so a later repeat of a
+ * timestamp in the same message stays the newer version). `clean` marks a row whose timestamps
+ * strictly increase: if the store has no row for its day yet, commit inserts it as it is.
+ */
+export function stagingCopy(ingestId: string, series: readonly ReadingSeries[]): { data: Buffer; rows: number; days: Set<number> } {
   const groups = new Map<string, Group>();
   for (const { meter, readingType, block } of series) {
     checkText('meter', meter);
@@ -69,7 +121,8 @@ export function stagingRows(ingestId: string, series: readonly ReadingSeries[]):
       g.has.push(block.hasValue[i] === 1);
     }
   }
-  const lines: string[] = [];
+  const out = new BinaryRows();
+  const id = Buffer.from(ingestId.replace(/-/g, ''), 'hex');
   const days = new Set<number>();
   for (const g of groups.values()) {
     let order: number[] | undefined;
@@ -79,28 +132,33 @@ export function stagingRows(ingestId: string, series: readonly ReadingSeries[]):
         break;
       }
     }
-    const at = (k: number) => (order ? order[k]! : k);
+    const at = order ? (k: number) => order[k]! : (k: number) => k;
     const n = g.offsets.length;
-    const offs = new Array<number>(n);
-    const vals = new Array<string>(n);
-    const regs = g.anyRegister ? new Array<string>(n) : undefined;
     let clean = true;
-    for (let k = 0; k < n; k++) {
+    for (let k = 1; k < n; k++) if (g.offsets[at(k)]! <= g.offsets[at(k - 1)]!) { clean = false; break; }
+    days.add(g.day);
+    out.int16(9);
+    out.field(id);
+    out.text(g.meter);
+    out.text(g.type);
+    out.int32(4); out.int32(g.day - PG_EPOCH_DAY);
+    out.int32(1); out.bytes(Buffer.of(clean ? 1 : 0));
+    out.array(OID.int4, n, 4, false, (k, w) => { out.buffer.writeInt32BE(g.offsets[at(k)]!, w); return true; });
+    out.array(OID.float8, n, 8, g.has.includes(false), (k, w) => {
       const i = at(k);
-      offs[k] = g.offsets[i]!;
-      if (k > 0 && offs[k]! <= offs[k - 1]!) clean = false;
-      vals[k] = g.has[i] ? float(g.values[i]!) : 'NULL';
-      if (regs) regs[k] = g.registers[i] ? 't' : 'f';
-    }
-    let notes = '\\N';
+      if (!g.has[i]) return false;
+      out.buffer.writeDoubleBE(g.values[i]!, w);
+      return true;
+    });
+    if (g.anyRegister) out.array(OID.bool, n, 1, false, (k, w) => { out.buffer[w] = g.registers[at(k)] ? 1 : 0; return true; });
+    else out.null();
     if (g.notes) {
       const position = order ? new Map(order.map((from, to) => [from, to])) : undefined;
       const byIndex: Record<string, StoredNote> = {};
       for (const [i, note] of g.notes) byIndex[String(position ? position.get(i)! : i)] = note;
-      notes = JSON.stringify(byIndex).replace(/\\/g, '\\\\');
-    }
-    days.add(g.day);
-    lines.push(`${ingestId}\t${copyText(g.meter)}\t${copyText(g.type)}\t${dayDate(g.day)}\t${clean ? 't' : 'f'}\t{${offs.join(',')}}\t{${vals.join(',')}}\t${regs ? `{${regs.join(',')}}` : '\\N'}\t${notes}\n`);
+      // jsonb's binary form: a version byte, then the JSON text.
+      out.field(Buffer.concat([Buffer.of(1), Buffer.from(JSON.stringify(byIndex), 'utf8')]));
+    } else out.null();
   }
-  return { lines, rows: lines.length, days };
+  return { data: out.end(), rows: groups.size, days };
 }

@@ -8,7 +8,7 @@ import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange
 import { seriesOf } from '../sqlite/reading-staging.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
 import { commitStaged } from './reading-commit.postgres.js';
-import { dayDate, MAX_TIMESTAMP, MIN_TIMESTAMP, stagingRows, type StoredNote } from './reading-copy.postgres.js';
+import { dayDate, MAX_TIMESTAMP, MIN_TIMESTAMP, STAGING_COLUMNS, stagingCopy, type StoredNote } from './reading-copy.postgres.js';
 import { PgReadingJournal } from './reading-journal.postgres.js';
 import { ReadingPartitions } from './reading-partitions.postgres.js';
 
@@ -36,7 +36,7 @@ const MIGRATIONS = [{
       source TEXT NOT NULL, message_id TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL
     );
     CREATE INDEX reading_corrections_key ON reading_corrections (meter_id, type_id, ts);
-    CREATE TABLE reading_ingests (
+    CREATE UNLOGGED TABLE reading_ingests (
       id UUID PRIMARY KEY, source TEXT NOT NULL, message_id TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL,
       staged INTEGER NOT NULL DEFAULT 0, first_day DATE, last_day DATE, touched_at TIMESTAMPTZ NOT NULL DEFAULT now()
     );
@@ -58,7 +58,7 @@ const MIGRATIONS = [{
   `,
 }];
 
-const COPY_STAGING = 'COPY reading_staging (ingest_id, meter, reading_type, day, clean, offs, vals, registers, notes) FROM STDIN';
+const COPY_STAGING = `COPY reading_staging ${STAGING_COLUMNS} FROM STDIN (FORMAT binary)`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Day rows per read query; a read walks its meters in chunks so a page never re-joins what it has passed. */
 const DAY_PAGE = 512;
@@ -116,18 +116,26 @@ export class PgReadingStore implements ReadingStore {
 
   async stageSeries(ingestId: string, series: ReadingSeries[]): Promise<void> {
     if (!UUID.test(ingestId)) throw new Error(`unknown ingest ${ingestId}`);
-    const { lines, days } = stagingRows(ingestId, series);
-    if (lines.length === 0) return;
+    const { data, rows, days } = stagingCopy(ingestId, series);
+    if (rows === 0) return;
     await this.partitions.ensure(days);
     const first = Math.min(...days);
     const last = Math.max(...days);
-    await transaction(this.pool, async (c) => {
+    // Two statements, no transaction around them: if the COPY fails after the count went up, commit
+    // finds fewer rows than counted and refuses (and a failed stage aborts the ingest anyway).
+    const c = await this.pool.connect();
+    try {
       const known = await c.query(
         `UPDATE reading_ingests SET staged = staged + $2, first_day = LEAST(first_day, $3::date), last_day = GREATEST(last_day, $4::date), touched_at = now() WHERE id = $1`,
-        [ingestId, lines.length, dayDate(first), dayDate(last)]);
+        [ingestId, rows, dayDate(first), dayDate(last)]);
       if (!known.rowCount) throw new Error(`unknown ingest ${ingestId}`);
-      await pipeline(Readable.from(chunks(lines)), c.query(copyFrom(COPY_STAGING)));
-    });
+      await pipeline(Readable.from([data]), c.query(copyFrom(COPY_STAGING)));
+      c.release();
+    } catch (err) {
+      // A connection that failed mid-COPY is not handed out again.
+      c.release(err instanceof Error ? err : true);
+      throw err;
+    }
   }
 
   commitIngest(ingestId: string): Promise<IngestStats> {
@@ -250,14 +258,4 @@ function toReading(row: DayRow, i: number, ts: number): Reading {
     if (note.s !== undefined) r.source = note.s;
   }
   return r;
-}
-
-/** COPY input in ~1 MB writes. */
-function* chunks(lines: string[]): Generator<string> {
-  let buf = '';
-  for (const line of lines) {
-    buf += line;
-    if (buf.length >= 1 << 20) { yield buf; buf = ''; }
-  }
-  if (buf) yield buf;
 }
