@@ -10,7 +10,7 @@ import { transaction, type Pool } from './pg-database.js';
  * rows handled here, for MERGE to skip.
  * $1 ingest, $2/$3 first and last staged day (plan-time partition pruning).
  */
-export const NEW_DAYS = `
+const NEW_DAYS = `
 WITH staged AS MATERIALIZED (
   SELECT s.seq, m.id AS meter_id, t.id AS type_id, s.meter, s.reading_type, s.day, s.clean, s.offs, s.vals, s.registers, s.notes
   FROM reading_staging s JOIN reading_meters m ON m.mrid = s.meter JOIN reading_types t ON t.code = s.reading_type
@@ -136,23 +136,23 @@ interface IngestRow { source: string; message_id: string; received_at: Date; sta
  * Makes one ingest's staged rows visible in one transaction. The commits of all gateway instances
  * are serialised by an advisory lock taken first and held to COMMIT: that is what makes journal
  * positions grow in commit order (see PgReadingJournal). Staging (COPY, the bulk of the work) is
- * not under the lock; the lookup ids and partitions are made before, in their own transactions,
- * so the lock holder never waits for another ingest.
+ * not under the lock; partitions are made while staging and lookup ids just before the lock, each
+ * in their own short transactions, so the lock holder never waits for another ingest's locks.
  */
 export async function commitStaged(pool: Pool, ingestId: string): Promise<IngestStats> {
-  const meta = (await pool.query<IngestRow>(
-    `SELECT source, message_id, received_at, staged, first_day::text, last_day::text FROM reading_ingests WHERE id = $1`, [ingestId])).rows[0];
-  if (!meta) throw new Error(`unknown ingest ${ingestId}`);
+  await pool.query(NEW_IDS('reading_meters', 'mrid', 'meter'), [ingestId]);
+  await pool.query(NEW_IDS('reading_types', 'code', 'reading_type'), [ingestId]);
   const stats: IngestStats = { inserted: 0, unchanged: 0, corrected: 0 };
-  if (meta.staged > 0) {
-    await pool.query(NEW_IDS('reading_meters', 'mrid', 'meter'), [ingestId]);
-    await pool.query(NEW_IDS('reading_types', 'code', 'reading_type'), [ingestId]);
-  }
   await transaction(pool, async (c) => {
     await c.query(`SELECT pg_advisory_xact_lock(hashtext('cim-gateway:reading-commits'), hashtext(current_schema()))`);
+    // Read under the lock: a second commit of the same ingest finds it gone.
+    const meta = (await c.query<IngestRow>(
+      `SELECT source, message_id, received_at, staged, first_day::text, last_day::text FROM reading_ingests WHERE id = $1`, [ingestId])).rows[0];
+    if (!meta) throw new Error(`unknown ingest ${ingestId} (committed or discarded already, or lost in a database restart)`);
     const present = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM reading_staging WHERE ingest_id = $1', [ingestId])).rows[0]!.n);
-    // Staging is UNLOGGED: a database crash empties it, and committing what is left would store part of a message.
-    if (present !== meta.staged) throw new Error(`ingest ${ingestId}: ${meta.staged - present} of ${meta.staged} staged day rows were lost (database restart?); the message must be sent again`);
+    // Belt and braces: staging and its bookkeeping are UNLOGGED and a crash empties both (unknown
+    // ingest above); committing what is left of a partly deleted staging would store part of a message.
+    if (present !== meta.staged) throw new Error(`ingest ${ingestId}: ${meta.staged - present} of ${meta.staged} staged day rows were lost; the message must be sent again`);
     if (meta.staged > 0) {
       const range = [meta.first_day, meta.last_day];
       // Sorts and hashes of a whole message's day rows (~15 MB per million readings) stay in memory.
