@@ -6,6 +6,8 @@ import type { Pool } from './pg-database.js';
 
 /** Journal rows per query: a row is a day block (~100 readings of 15-minute data, ~1.5 KB). */
 const PAGE = 256;
+/** Rows to ask for when `wanted` readings are still missing: about enough day blocks of 15-minute data, never fewer than 8. */
+const rowsFor = (wanted: number) => Math.min(PAGE, Math.max(8, Math.ceil(wanted / 64)));
 
 interface Row {
   seq: string; meter: string; reading_type: string; day: number; offs: number[]; vals: (number | null)[];
@@ -61,10 +63,11 @@ export class PgReadingJournal {
     let from = after.seq;
     let inclusive = true;
     while (out.length < limit && from <= upTo.seq) {
+      const page = rowsFor(limit - out.length);
       const rows = (await this.pool.query<Row>(
         `SELECT j.seq, m.mrid AS meter, t.code AS reading_type, (j.day - date 'epoch') AS day, j.offs, j.vals, j.registers, j.notes, j.corrected
          FROM reading_changes j JOIN reading_meters m ON m.id = j.meter_id JOIN reading_types t ON t.id = j.type_id
-         WHERE j.seq ${inclusive ? '>=' : '>'} $1 AND j.seq <= $2 ${f.sql} ORDER BY j.seq LIMIT ${PAGE}`,
+         WHERE j.seq ${inclusive ? '>=' : '>'} $1 AND j.seq <= $2 ${f.sql} ORDER BY j.seq LIMIT ${page}`,
         [from, upTo.seq, ...f.params])).rows;
       for (const r of rows) {
         const seq = Number(r.seq);
@@ -83,7 +86,7 @@ export class PgReadingJournal {
         }
         if (out.length >= limit) return out;
       }
-      if (rows.length < PAGE) return out;
+      if (rows.length < page) return out;
       from = Number(rows.at(-1)!.seq);
       inclusive = false;
     }

@@ -60,8 +60,10 @@ const MIGRATIONS = [{
 
 const COPY_STAGING = `COPY reading_staging ${STAGING_COLUMNS} FROM STDIN (FORMAT binary)`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Day rows per read query; a read walks its meters in chunks so a page never re-joins what it has passed. */
+/** Day rows per read query, at most; a read walks its meters in chunks so a page never re-joins what it has passed. */
 const DAY_PAGE = 512;
+/** Day rows to ask for when `wanted` readings are still missing: about enough days of 15-minute data, never fewer than 16. */
+const rowsFor = (wanted: number) => Math.min(DAY_PAGE, Math.max(16, Math.ceil(wanted / 64)));
 const METER_CHUNK = 500;
 
 /** Shared by every answered reading without qualities (nearly all). */
@@ -186,7 +188,8 @@ export class PgReadingStore implements ReadingStore {
           WHERE m.mrid = ANY($1) AND d.day BETWEEN $2 AND $3`;
         if (types) sql += ` AND t.code = ANY($${params.push(types)})`;
         if (cursor) sql += ` AND (m.mrid, t.code, d.day) ${inclusive ? '>=' : '>'} ($${params.push(cursor[0])}, $${params.push(cursor[1])}, $${params.push(cursor[2])}::date)`;
-        sql += ` ORDER BY m.mrid, t.code, d.day LIMIT ${DAY_PAGE}`;
+        const page = rowsFor(skip + limit - out.length);
+        sql += ` ORDER BY m.mrid, t.code, d.day LIMIT ${page}`;
         const rows = (await this.pool.query<DayRow>(sql, params)).rows;
         for (const row of rows) {
           const base = row.day * DAY_MS;
@@ -200,7 +203,7 @@ export class PgReadingStore implements ReadingStore {
             out.push(toReading(row, i, ts));
           }
         }
-        if (rows.length < DAY_PAGE) break;
+        if (rows.length < page) break;
         const lastRow = rows.at(-1)!;
         cursor = [lastRow.meter, lastRow.reading_type, dayDate(lastRow.day)];
         inclusive = false;
