@@ -89,6 +89,7 @@ export interface PgReadingStoreOptions {
 export class PgReadingStore implements ReadingStore {
   private readonly journal: PgReadingJournal;
   private readonly partitions: ReadingPartitions;
+  private commits: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly pool: Pool) {
     this.journal = new PgReadingJournal(pool);
@@ -141,9 +142,15 @@ export class PgReadingStore implements ReadingStore {
     }
   }
 
+  /**
+   * Commits run one at a time across the cluster (the journal's lock); queued here as well, so
+   * an instance's waiting commits wait without each holding a pooled connection.
+   */
   commitIngest(ingestId: string): Promise<IngestStats> {
     if (!UUID.test(ingestId)) return Promise.reject(new Error(`unknown ingest ${ingestId}`));
-    return commitStaged(this.pool, ingestId);
+    const run = this.commits.then(() => commitStaged(this.pool, ingestId));
+    this.commits = run.catch(() => undefined);
+    return run;
   }
 
   async discardIngest(ingestId: string): Promise<void> {
