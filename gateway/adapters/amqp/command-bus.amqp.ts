@@ -70,20 +70,31 @@ export class AmqpCommandBus implements CommandBus {
   private readonly publisher: ConfirmPublisher;
   private readonly consumers = new Set<AmqpCommandConsumer>();
   private inspector: Promise<Channel> | undefined;
+  private declared: Promise<void> | undefined;
 
-  private constructor(private readonly connection: AmqpConnection, private readonly options: AmqpCommandBusOptions) {
+  /** Declares its topology on first use; create() declares it at once (to fail fast at start). */
+  constructor(private readonly connection: AmqpConnection, private readonly options: AmqpCommandBusOptions) {
+    for (const key of ['shards', 'maxDeliveries', 'prefetch'] as const) {
+      if (!Number.isInteger(options[key]) || options[key] < 1) throw new Error(`AMQP command bus: ${key} must be a positive integer (got ${options[key]})`);
+    }
     this.topology = commandTopology(options.prefix, options.shards);
     this.publisher = new ConfirmPublisher(connection, { timeoutMs: options.confirmTimeoutMs, log: options.log });
   }
 
-  /** Declares the topology (fails with a clear error when the broker is down or a name is taken with other arguments). */
+  /** A bus whose topology is declared (fails with a clear error when the broker is down or a name is taken with other arguments). */
   static async create(connection: AmqpConnection, options: AmqpCommandBusOptions): Promise<AmqpCommandBus> {
-    if (!Number.isInteger(options.shards) || options.shards < 1) throw new Error('amqp.commandShards must be a positive integer');
-    if (!Number.isInteger(options.maxDeliveries) || options.maxDeliveries < 1) throw new Error('amqp.maxDeliveries must be a positive integer');
-    if (!Number.isInteger(options.prefetch) || options.prefetch < 1) throw new Error('amqp.prefetch must be a positive integer');
     const bus = new AmqpCommandBus(connection, options);
-    await bus.declare();
+    await bus.ready();
     return bus;
+  }
+
+  /** The topology, declared once per bus (again after a failed attempt). */
+  ready(): Promise<void> {
+    this.declared ??= this.declare().catch((err: unknown) => {
+      this.declared = undefined;
+      throw err;
+    });
+    return this.declared;
   }
 
   get names(): ReturnType<typeof commandTopology> {
@@ -128,6 +139,7 @@ export class AmqpCommandBus implements CommandBus {
   }
 
   async publish(messages: CommandMessage[]): Promise<void> {
+    await this.ready();
     const t = this.topology;
     const timestamp = Math.floor(Date.now() / 1000);
     await this.publisher.publishAll(messages.map((m) => ({
@@ -141,6 +153,7 @@ export class AmqpCommandBus implements CommandBus {
   }
 
   async consume(handler: CommandHandler): Promise<CommandConsumer> {
+    await this.ready();
     const consumer = new AmqpCommandConsumer(this.connection, this.topology.queues.map((q) => q.name), handler, this.options, () => this.declare());
     this.consumers.add(consumer);
     await consumer.start();
@@ -153,6 +166,7 @@ export class AmqpCommandBus implements CommandBus {
   }
 
   async backlog(): Promise<number> {
+    await this.ready();
     const counts = await Promise.all(this.topology.queues.map(async (q) => {
       const ch = await this.inspect();
       try {
