@@ -31,6 +31,36 @@ const cmd = (key: string, meter: string): NewCommand => ({
   commandId: commandIdFor(key), commandKey: key, meter, deviceLabel: meter, kind: 'disconnect', controlType: '3.31.0.23', source: 'MDM', params: {}, priority: 50,
 });
 
+describe('command dispatch with the broker down', () => {
+  it('the relay pass fails with the broker error, and async replies of finished requests still go out', async () => {
+    const clock = manualClock();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'cimgw-amqp-down-'));
+    const config = loadConfig({}, { dataDir, logLevel: 'silent' });
+    const db = openSqlite(path.join(dataDir, 'gateway.sqlite'));
+    const network = new SqliteNetwork(db);
+    const outbox = new SqliteOutbox(db);
+    const connection = testConnection('amqp://guest:guest@127.0.0.1:1');
+    const bus = new AmqpCommandBus(connection, { prefix: 'unused', shards: 2, prefetch: 1, maxDeliveries: 3, confirmTimeoutMs: 1_000, log: silentLog });
+    const module = createCommandsModule({
+      db, outbox, config, clock, log: silentLog, meters: network, network, readings: new SqliteReadingStore(db), ingestEvents: async () => undefined, bus,
+    });
+    try {
+      const { commands } = await module.queue.accept({ ...req('down-1'), replyAddress: 'http://mdm.example/replies', protocol: 'SOAP' }, [cmd('down|MTR-1', 'MTR-1')], clock.now());
+      await module.queue.promote(clock.now());
+      await module.queue.lease(clock.now(), 10, LEASE_MS);
+      await module.queue.finish(commands[0]!.commandId, { state: 'succeeded' }, clock.now());
+      await assert.rejects(module.tick(), /AMQP broker at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1\/? unreachable/);
+      const replies = await outbox.claimDue(clock.now(), 10, 1000);
+      assert.deepEqual(replies.map((r) => [r.kind, r.destination]), [['reply', 'http://mdm.example/replies']]);
+    } finally {
+      await module.stop();
+      await connection.close();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 /**
  * Gateway instances as the cluster composition builds them: each its own database connection,
  * AMQP connection and commands module with an AmqpCommandBus on one shared prefix; one database file

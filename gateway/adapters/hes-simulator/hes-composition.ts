@@ -104,8 +104,18 @@ export function createCommandsModule(deps: {
   };
   const replies = replyCommands({ queue, clock, source: config.gateway.source, toPayload: commandsPayload });
   const tick = async () => {
-    await consuming();
-    return (await relay()) + (await replies());
+    // Replies need only the database: a broker outage must not hold back answers to finished requests.
+    let relayed = 0;
+    let failure: { err: unknown } | undefined;
+    try {
+      await consuming();
+      relayed = await relay();
+    } catch (err) {
+      failure = { err };
+    }
+    const replied = await replies();
+    if (failure) throw failure.err;
+    return relayed + replied;
   };
   const poller = new Poller('commands', tick, cfg.pollMs, log);
   const facade: CommandsFacade = {

@@ -28,7 +28,7 @@ class Subscription {
 
   /** 'acked', the handler's error, or 'gone' when the consumer stopped before the handler finished. */
   async run(m: CommandMessage): Promise<'acked' | 'gone' | { error: unknown }> {
-    const handled = this.handler(m).then(() => 'acked' as const, (error: unknown) => ({ error }));
+    const handled = Promise.resolve().then(() => this.handler(m)).then(() => 'acked' as const, (error: unknown) => ({ error }));
     this.inFlight.add(handled);
     try {
       return await Promise.race([handled, this.gone]);
