@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { securitySchema } from '../security/security-config.js';
 import { i8Schema } from '../i8/i8-config.js';
+import { amqpSchema } from './amqp-config.js';
 
 /** Repository root (where package.json is), from source or from dist/, whatever the working directory. */
 export const repoRoot = ((): string => {
@@ -12,7 +13,12 @@ export const repoRoot = ((): string => {
   return dir;
 })();
 
+import { endpointProblem } from '../domain/subscriptions/endpoint.js';
+
+/** Replies go to a ReplyAddress over HTTP. */
 const deliveryProtocol = z.enum(['SOAP', 'REST']);
+/** Subscribers may also take events from an exchange on the gateway's broker. */
+const subscriptionProtocol = z.enum(['SOAP', 'REST', 'AMQP']);
 
 export const configSchema = z.object({
   profile: z.enum(['embedded', 'cluster']).default('embedded'),
@@ -29,6 +35,8 @@ export const configSchema = z.object({
   dataDir: z.string().default(path.join(repoRoot, 'data')),
   databaseUrl: z.string().optional(),
   amqpUrl: z.string().optional(),
+  /** Names and limits on the broker (used when amqpUrl is set). */
+  amqp: amqpSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   gateway: z.object({
     /** Header/Source this gateway puts on the messages it emits. */
@@ -197,11 +205,15 @@ export const configSchema = z.object({
     /** Subscriptions from configuration, kept in the store under their id at every start. */
     items: z.array(z.object({
       id: z.string().min(1),
-      endpoint: z.url(),
+      /** http(s) URL for SOAP and REST; amqp:<exchange>/<routing-key> for AMQP. */
+      endpoint: z.string().min(1),
       noun: z.string().min(1).default('EndDeviceEvents'),
-      protocol: deliveryProtocol.default('SOAP'),
+      protocol: subscriptionProtocol.default('SOAP'),
       eventTypes: z.array(z.string()).optional(),
       deviceGroup: z.string().optional(),
+    }).superRefine((s, ctx) => {
+      const problem = endpointProblem(s.protocol, s.endpoint);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: problem });
     })).default([]),
   }).prefault({}),
   /** Transport security, peers and their rights: docs/security.md. */
@@ -209,6 +221,11 @@ export const configSchema = z.object({
   /** I8 stakeholder API and I7 export: docs/i8.md. */
   i8: i8Schema.prefault({}),
 }).superRefine((c, ctx) => {
+  c.subscriptions.items.forEach((s, i) => {
+    if (s.protocol === 'AMQP' && !c.amqpUrl) {
+      ctx.addIssue({ code: 'custom', path: ['subscriptions', 'items', i, 'protocol'], message: 'AMQP subscriptions need a broker: set amqpUrl (AMQP_URL)' });
+    }
+  });
   // The cluster profile keeps its state in PostgreSQL and dispatches through RabbitMQ: both are required.
   if (c.profile !== 'cluster') return;
   if (!c.databaseUrl || !/^postgres(ql)?:\/\//.test(c.databaseUrl)) ctx.addIssue({ code: 'custom', path: ['databaseUrl'], message: 'the cluster profile needs DATABASE_URL, a postgres:// URL' });

@@ -46,7 +46,9 @@ export function createEventsModule(deps: { storage: Storage; config: Readonly<Ga
     ingest: (list, source) => ingest.ingest(list, source),
     find: (criteria) => findEvents(criteria, { events, meters, network, table, limit: config.events.maxGetResults }),
   };
-  const router = adminRouter({ subscriptions, interruptions, thresholdMs, loopbackOnly: config.subscriptions.adminLoopbackOnly, log });
+  // AMQP subscriptions are published on the gateway's broker: accepted only when there is one.
+  const protocols = config.amqpUrl ? ['SOAP', 'REST', 'AMQP'] as const : ['SOAP', 'REST'] as const;
+  const router = adminRouter({ subscriptions, interruptions, thresholdMs, loopbackOnly: config.subscriptions.adminLoopbackOnly, protocols, log });
   return {
     facade, publisher, subscriptions, router, ingestEvents: facade.ingest, tick: () => ingest.tick(),
     init: () => subscriptions.applyConfigured(config.subscriptions.items.map((s) => ({ ...s }))),
