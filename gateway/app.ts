@@ -7,6 +7,8 @@ import type { Db } from './adapters/sqlite/sqlite-database.js';
 import { openSqliteStorage } from './storage/storage.sqlite.js';
 import type { Storage } from './storage/storage.js';
 import { HttpDelivery } from './adapters/outbound/delivery.http.js';
+import { RoutingDelivery } from './adapters/outbound/delivery.routing.js';
+import { createAmqpAdapters, type AmqpAdapters } from './adapters/amqp/amqp-composition.js';
 import { createEventsModule, type EventsModule } from './adapters/publisher/events-composition.js';
 import { createCommandsModule, type CommandsModule } from './adapters/hes-simulator/hes-composition.js';
 import { createSchedulesModule, type SchedulesModule } from './composition/schedules-module.js';
@@ -62,8 +64,8 @@ export interface GatewayOptions {
   nonces?: NonceRegistry;
   /** Disconnect caps shared by every instance (cluster); default: sliding windows in this process, rebuilt from the audit log. */
   disconnectGuard?: DisconnectGuard;
-  /** More dependencies /readyz reports (cluster: the broker), each true when it answers. */
-  readiness?: Record<string, () => Promise<boolean>>;
+  /** The broker connection, opened beforehand (cluster: its topology declared at start); default: from amqpUrl when set. */
+  amqp?: AmqpAdapters;
 }
 
 export interface Gateway {
@@ -111,8 +113,12 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const eventsReady = events.init();
   eventsReady.catch((err: unknown) => log.error({ err }, 'configured subscriptions could not be applied'));
   const publisher = options.publisher ?? events.publisher;
+  // A broker when one is configured: AMQP subscriptions in any profile, command dispatch in the cluster.
+  const amqp: AmqpAdapters | undefined = options.amqp ?? (config.amqpUrl ? createAmqpAdapters(config, log) : undefined);
+  const bus = amqp && config.profile === 'cluster' ? { bus: amqp.commandBus, maxBacklog: config.amqp.commands.maxBacklog } : {};
   const commands = createCommandsModule({
-    queue: meteredCommandQueue(storage.commands, metrics.registry), config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents, ...(options.hes ? { hes: options.hes } : {}),
+    queue: meteredCommandQueue(storage.commands, metrics.registry), config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents,
+    ...(options.hes ? { hes: options.hes } : {}), ...bus,
   });
   const schedules = createSchedulesModule({ store: storage.readSchedules, config, clock, log, hes: commands.hes, meters: network, network, leadership });
   const nounDeps: NounDeps = {
@@ -139,7 +145,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const rest = new RestIngress(observed, schemas, config.limits.maxJsonDepth, log, authenticator, metrics.rejected('rest'));
   const ready = async () => {
     const checks: Record<string, boolean> = { database: await storage.ping().catch(() => false) };
-    for (const [name, check] of Object.entries(options.readiness ?? {})) checks[name] = await check().catch(() => false);
+    if (amqp) checks.broker = await amqp.reachable();
     return checks;
   };
   const metricsRouter = express.Router().get('/metrics', async (_req, res) => {
@@ -154,7 +160,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });
-  const outboxTick = deliverOutbox({ outbox, transport: options.delivery ?? new HttpDelivery(config.outbox.requestTimeoutMs), clock, config, log });
+  const transport = options.delivery ?? new RoutingDelivery({ http: new HttpDelivery(config.outbox.requestTimeoutMs), ...(amqp ? { amqp: amqp.delivery } : {}) });
+  const outboxTick = deliverOutbox({ outbox, transport, clock, config, log });
   // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
   // Once per cluster (the leader): outage checks compare and close interruptions.
   const eventsTick = async () => (await eventsReady, await leadership.isLeader() ? events.tick() : 0);
@@ -196,6 +203,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await Promise.all(pollers.map((p) => p.stop()));
       await schedules.stop();
       await commands.stop();
+      await amqp?.close();
       await streaming.close();
       await leadership.release();
       await storage.close();
