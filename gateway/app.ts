@@ -4,6 +4,7 @@ import express from 'express';
 import type { GatewayConfig } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
+import { groupCommit } from './adapters/sqlite/group-commit.js';
 import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
@@ -175,6 +176,8 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await schedules.stop();
       await commands.stop();
       await streaming.close();
+      // Writes still waiting for the turn's group commit are stored (or refused), not dropped.
+      groupCommit(db).flush();
       db.close();
     },
   };
