@@ -167,7 +167,7 @@ export function commandQueueContract(name: string, make: () => Promise<CommandQu
       await f.queue.accept(req('m0'), [cmd('MDM|ctl-1|MTR-1', 'MTR-1')], t0);
       const accepted = await f.queue.accept(req('m1', { replyAddress: 'http://mdm/replies', protocol: 'REST', typed: true, rewrite: [['a', 'b']], rejected: [{ code: '2.4', details: 'EndDevice X: no such meter', xpath: '/x' }] }), [
         cmd('MDM|ctl-1|MTR-1', 'MTR-1'),
-        cmd('k2', 'MTR-2', { kind: 'loadLimit', controlMRID: 'ctl-2', reason: 'peak', params: { loadLimit: 5, loadLimitUnit: 'kW' }, notBefore: at(1000), notAfter: at(9000) }),
+        cmd('k2', 'MTR-2', { kind: 'load-limit-set', controlMRID: 'ctl-2', reason: 'peak', params: { loadLimit: 5, loadLimitUnit: 'kW' }, notBefore: at(1000), notAfter: at(9000) }),
       ], at(5));
       assert.equal(accepted.created, true);
       const read = (await f.queue.request('MDM', 'm1'))!;
