@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config/config.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { openSqlite, type Db } from './adapters/sqlite/sqlite-database.js';
 import { groupCommit } from './adapters/sqlite/group-commit.js';
+import { startWalCheckpointer } from './adapters/sqlite/wal-checkpointer.js';
 import { SqliteMessageStore } from './adapters/sqlite/message-store.sqlite.js';
 import { SqliteOutbox } from './adapters/sqlite/outbox.sqlite.js';
 import { SqliteNetwork } from './adapters/sqlite/network.sqlite.js';
@@ -84,7 +85,9 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const schemas = new SchemaSet(config.schemas.folders);
-  const db = openSqlite(path.join(config.dataDir, 'gateway.sqlite'));
+  const dbFile = path.join(config.dataDir, 'gateway.sqlite');
+  const db = openSqlite(dbFile);
+  const checkpointer = startWalCheckpointer(db, dbFile, log);
   const outbox = new SqliteOutbox(db);
   const store = new SqliteMessageStore(db, outbox);
   const network = new SqliteNetwork(db);
@@ -178,6 +181,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await streaming.close();
       // Writes still waiting for the turn's group commit are stored (or refused), not dropped.
       groupCommit(db).flush();
+      await checkpointer.stop();
       db.close();
     },
   };
