@@ -53,16 +53,14 @@ export class SqliteAuditLog implements AuditLog {
     migrate(db, MIGRATIONS);
     this.sql = statements(db);
     this.writes = groupCommit(db);
+    // Positional parameters: cheaper to bind than fifteen named ones (an append is on the message path).
     this.insert = db.prepare(`INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, rows)
-      VALUES (@at, @kind, @peer, @interface, @remote_address, @verb, @noun, @source, @message_id, @code, @devices, @detail, @resource, @filters, @rows)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   }
 
   async append(e: AuditEntry): Promise<void> {
-    const row = {
-      at: e.at.getTime(), kind: e.kind, peer: e.peer ?? null, interface: e.interface ?? null, remote_address: e.remoteAddress ?? null,
-      verb: e.verb ?? null, noun: e.noun ?? null, source: e.source ?? null, message_id: e.messageId ?? null, code: e.code ?? null,
-      devices: e.devices ?? null, detail: e.detail ?? null, resource: e.resource ?? null, filters: e.filters ?? null, rows: e.rows ?? null,
-    };
+    const row = [e.at.getTime(), e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null, e.source ?? null,
+      e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null];
     await this.writes.run(() => this.insert.run(row));
   }
 

@@ -32,6 +32,11 @@ const MIGRATIONS = [{
     ) WITHOUT ROWID;
     CREATE INDEX command_request_items_command ON command_request_items (command_id);
   `,
+}, {
+  // No query looks items up by command (they are read by request, joined to commands by its
+  // unique command_id); the index cost a write to a random page on every accept.
+  name: 'commands-002-drop-unused-item-index',
+  sql: `DROP INDEX IF EXISTS command_request_items_command;`,
 }];
 
 const OPEN = `('accepted', 'queued', 'sent')`;
@@ -96,14 +101,18 @@ export class SqliteCommandQueue implements CommandQueue {
   async accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {
     const t = now.getTime();
     return this.writes.run((): AcceptResult => {
-      const existing = this.requestRow(request.source, request.messageId);
-      if (existing) return { request: this.toRequest(existing), commands: this.itemsOf(existing.id), created: false };
       const replyState = request.replyAddress ? 'waiting' : 'none';
       const rewrite = JSON.stringify(request.rewrite);
       const rejected = JSON.stringify(request.rejected);
-      const id = Number(this.q(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite,
-        rejected, reply_state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(request.source, request.messageId, request.correlationId, request.verb,
-        request.replyAddress ?? null, request.protocol ?? null, request.typed ? 1 : 0, rewrite, rejected, replyState, t).lastInsertRowid);
+      // Insert first, read only on a repeat: a new request is the common case.
+      const added = this.q(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite,
+        rejected, reply_state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO NOTHING`).run(request.source, request.messageId,
+        request.correlationId, request.verb, request.replyAddress ?? null, request.protocol ?? null, request.typed ? 1 : 0, rewrite, rejected, replyState, t);
+      if (added.changes === 0) {
+        const existing = this.requestRow(request.source, request.messageId)!;
+        return { request: this.toRequest(existing), commands: this.itemsOf(existing.id), created: false };
+      }
+      const id = Number(added.lastInsertRowid);
       const insert = this.q(`INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
         priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?) ON CONFLICT DO NOTHING`);

@@ -58,14 +58,13 @@ export class SqliteMessageStore implements MessageStore {
 
   async claim(key: MessageKey, meta: { verb: string; noun: string }, now: Date, leaseSeconds: number): Promise<ClaimResult> {
     return this.writes.run((): ClaimResult => {
-      const row = this.sql('SELECT state, response, lease_until FROM idempotency WHERE source = ? AND message_id = ?')
-        .get(key.source, key.messageId) as { state: string; response: string | null; lease_until: number } | undefined;
       const leaseUntil = now.getTime() + leaseSeconds * 1000;
-      if (!row) {
-        this.sql(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
-          VALUES (?, ?, ?, ?, 'in-progress', ?, ?)`).run(key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now.getTime());
-        return { state: 'claimed' };
-      }
+      // Insert first, read only when the key exists: a new key is the common case.
+      const added = this.sql(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
+        VALUES (?, ?, ?, ?, 'in-progress', ?, ?) ON CONFLICT (source, message_id) DO NOTHING`).run(key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now.getTime());
+      if (added.changes === 1) return { state: 'claimed' };
+      const row = this.sql('SELECT state, response, lease_until FROM idempotency WHERE source = ? AND message_id = ?')
+        .get(key.source, key.messageId) as { state: string; response: string | null; lease_until: number };
       if (row.state === 'done' && row.response) return { state: 'done', response: { message: row.response } };
       // An abandoned claim (the process died mid-way) is taken over: handlers are idempotent.
       if (row.lease_until <= now.getTime()) {
