@@ -102,7 +102,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const schemas = new SchemaSet(config.schemas.folders);
-  const storage = options.storage ?? openSqliteStorage(path.join(config.dataDir, 'gateway.sqlite'));
+  const storage = options.storage ?? openSqliteStorage(path.join(config.dataDir, 'gateway.sqlite'), log);
   const db = storage.kind === 'sqlite' && 'db' in storage ? storage.db as Db : undefined;
   const { outbox, messages: store, network, audit } = storage;
   const metrics = new GatewayMetrics(outbox);

@@ -11,6 +11,9 @@ import { SqliteOutbox } from '../adapters/sqlite/outbox.sqlite.js';
 import { SqliteReadScheduleStore } from '../adapters/sqlite/read-schedule-store.sqlite.js';
 import { SqliteReadingStore } from '../adapters/sqlite/reading-store.sqlite.js';
 import { openSqlite, type Db } from '../adapters/sqlite/sqlite-database.js';
+import { groupCommit } from '../adapters/sqlite/group-commit.js';
+import { startWalCheckpointer } from '../adapters/sqlite/wal-checkpointer.js';
+import type { Logger } from '../logging/logger.js';
 import { SqliteSubscriptionStore } from '../adapters/sqlite/subscription-store.sqlite.js';
 import type { Storage } from './storage.js';
 
@@ -21,8 +24,9 @@ export interface SqliteStorage extends Storage {
 }
 
 /** The embedded profile: every port on one SQLite file (WAL), opened synchronously. */
-export function openSqliteStorage(file: string): SqliteStorage {
+export function openSqliteStorage(file: string, log: Logger): SqliteStorage {
   const db = openSqlite(file);
+  const checkpointer = startWalCheckpointer(db, file, log);
   const outbox = new SqliteOutbox(db);
   return {
     kind: 'sqlite', db, outbox,
@@ -39,6 +43,11 @@ export function openSqliteStorage(file: string): SqliteStorage {
     consents: new SqliteConsentStore(db),
     deliveryJobs: new SqliteDeliveryJobStore(db),
     ping: async () => db.prepare('SELECT 1 AS ok').get() !== undefined,
-    close: async () => void db.close(),
+    close: async () => {
+      // Writes still waiting for the turn's group commit are stored (or refused), not dropped.
+      groupCommit(db).flush();
+      await checkpointer.stop();
+      db.close();
+    },
   };
 }

@@ -280,5 +280,25 @@ export function commandQueueContract(name: string, make: () => Promise<CommandQu
       await Promise.all([acceptor(), d.run(f.queue), d.run(f.twin), d.run(f.queue), d.run(f.twin)]);
       await d.check(f.queue, Array.from({ length: pairs }, (_, i) => `MTR-I${i}`));
     });
+
+    it('answers an accept with what it stored: the request and commands as a later read gives them', async () => {
+      await f.queue.accept(req('m0'), [cmd('MDM|ctl-1|MTR-1', 'MTR-1')], t0);
+      const accepted = await f.queue.accept(req('m1', { replyAddress: 'http://mdm/replies', protocol: 'REST', typed: true, rewrite: [['a', 'b']], rejected: [{ code: '2.4', details: 'EndDevice X: no such meter', xpath: '/x' }] }), [
+        cmd('MDM|ctl-1|MTR-1', 'MTR-1'),
+        cmd('k2', 'MTR-2', { kind: 'load-limit-set', controlMRID: 'ctl-2', reason: 'peak', params: { loadLimit: 5, loadLimitUnit: 'kW' }, notBefore: at(1000), notAfter: at(9000) }),
+      ], at(5));
+      assert.equal(accepted.created, true);
+      const read = (await f.queue.request('MDM', 'm1'))!;
+      assert.deepEqual(accepted.request, read.request);
+      assert.deepEqual(accepted.commands, read.commands);
+      assert.deepEqual(accepted.commands.map((c) => c.createdAt), [t0, at(5)], 'the joined command is the one stored before');
+    });
+
+    it('concurrent accepts of one request key store it once', async () => {
+      const results = await Promise.all([1, 2, 3].map(() => f.queue.accept(req('m1'), [cmd('k1', 'MTR-1')], t0)));
+      assert.deepEqual(results.map((r) => r.created).sort(), [false, false, true]);
+      assert.deepEqual(new Set(results.map((r) => r.request.id)).size, 1);
+      assert.equal((await f.queue.counts()).accepted, 1);
+    });
   });
 }
