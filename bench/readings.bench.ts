@@ -53,7 +53,9 @@ async function startGateway(dataDir: string, port: number) {
   // The node flags of `npm start` (a bounded young generation: see docs/readings.md), taken from package.json so the two cannot drift.
   const start = (JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const flags = /\bnode ((?:--\S+ )*)dist\/gateway\/main\.js/.exec(start)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, path.join(repoRoot, 'dist', 'gateway', 'main.js')], {
+  // BENCH_GATEWAY_FLAGS adds node flags for a diagnostic run, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = process.env.BENCH_GATEWAY_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, ...extra, path.join(repoRoot, 'dist', 'gateway', 'main.js')], {
     env: { ...process.env, GATEWAY_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {

@@ -93,6 +93,13 @@ export const configSchema = z.object({
        * grew the worker's wasm memory and heap (peak RSS +60 MB) and was no faster.
        */
       fragmentsPerBatch: z.number().int().positive().default(50),
+      /** A batch is also sent once it holds this many bytes: large MeterReadings make small batches (the worker's DOM is ~10× the batch). */
+      batchBytes: z.number().int().positive().default(1024 * 1024),
+      /**
+       * Largest single child of MeterReadings (with the whitespace and comments before it): the
+       * streamed reader holds one whole, so this bounds its memory. 16 MB is ~150,000 readings.
+       */
+      maxFragmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
       /** Batches being validated by the worker at once (bounds memory, keeps both cores busy). */
       inFlightBatches: z.number().int().positive().default(3),
       /** Validate in a worker thread (false: on the request thread, for debugging). */

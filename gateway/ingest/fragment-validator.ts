@@ -3,14 +3,51 @@ import type { SchemaSet } from '../xml/schema-set.js';
 import { validateBatch, type BatchIssue, type FragmentBatch } from './fragment-batch.js';
 
 export interface FragmentValidator {
+  /** Takes over `batch.bytes` (a buffer from `buffer()`): it returns to the pool once validated. */
   validate(batch: FragmentBatch): Promise<BatchIssue[]>;
+  /** A batch buffer of at least `min` bytes. */
+  buffer(min: number): Buffer;
+  /** A buffer given back unused. */
+  release(buffer: Buffer): void;
   close(): Promise<void>;
+}
+
+/**
+ * Batch buffers are reused: a 100 MB message is ~200 batches, and each buffer crosses to the
+ * worker and back without a copy (transferred), so memory stays a few buffers whatever the size.
+ */
+class BufferPool {
+  private readonly free: ArrayBuffer[] = [];
+
+  take(min: number): Buffer {
+    const i = this.free.findIndex((b) => b.byteLength >= min);
+    const ab = i >= 0 ? this.free.splice(i, 1)[0]! : new ArrayBuffer(Math.max(min, 1 << 20));
+    return Buffer.from(ab);
+  }
+
+  give(ab: ArrayBuffer): void {
+    if (ab.byteLength > 0 && this.free.length < 8) this.free.push(ab);
+  }
 }
 
 /** On the calling thread: for tests and when worker threads are switched off. */
 export function inlineValidator(schemas: SchemaSet): FragmentValidator {
-  return { validate: async (batch) => validateBatch(schemas, batch), close: async () => {} };
+  const pool = new BufferPool();
+  return {
+    validate: async (batch) => {
+      try {
+        return validateBatch(schemas, batch);
+      } finally {
+        pool.give(batch.bytes.buffer as ArrayBuffer);
+      }
+    },
+    buffer: (min) => pool.take(min),
+    release: (b) => pool.give(b.buffer as ArrayBuffer),
+    close: async () => {},
+  };
 }
+
+interface Reply { id: number; issues?: BatchIssue[]; error?: string; bytes?: ArrayBuffer }
 
 /**
  * One worker thread, started on first use and shared by every streamed message. From source the
@@ -19,6 +56,7 @@ export function inlineValidator(schemas: SchemaSet): FragmentValidator {
 export function workerValidator(folders: readonly string[]): FragmentValidator {
   let worker: Worker | undefined;
   let nextId = 0;
+  const pool = new BufferPool();
   const pending = new Map<number, { resolve: (i: BatchIssue[]) => void; reject: (e: Error) => void }>();
   const failAll = (err: Error) => {
     for (const p of pending.values()) p.reject(err);
@@ -34,7 +72,8 @@ export function workerValidator(folders: readonly string[]): FragmentValidator {
       ? new URL(`data:text/javascript,${encodeURIComponent(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`)}`)
       : entry;
     const w = new Worker(boot, { workerData: { folders: [...folders] } });
-    w.on('message', (m: { id: number; issues?: BatchIssue[]; error?: string }) => {
+    w.on('message', (m: Reply) => {
+      if (m.bytes) pool.give(m.bytes);
       const p = pending.get(m.id);
       pending.delete(m.id);
       if (m.error !== undefined) p?.reject(new Error(`fragment validation failed: ${m.error}`));
@@ -51,8 +90,11 @@ export function workerValidator(folders: readonly string[]): FragmentValidator {
       worker.ref();
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, batch });
+      const ab = batch.bytes.buffer as ArrayBuffer;
+      worker.postMessage({ id, bytes: ab, offset: batch.bytes.byteOffset, length: batch.bytes.byteLength, starts: batch.starts, parseOnly: batch.parseOnly ?? false }, [ab]);
     }),
+    buffer: (min) => pool.take(min),
+    release: (b) => pool.give(b.buffer as ArrayBuffer),
     close: async () => {
       const w = worker;
       worker = undefined;

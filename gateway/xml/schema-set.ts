@@ -126,14 +126,14 @@ export class SchemaSet {
     this.globalElements = globals;
   }
 
-  /** Validates an element subtree (the CIM message inside whatever carried it). */
-  validate(root: XmlElement, source?: string): ValidationIssue[] {
+  /** Validates an element subtree (the CIM message inside whatever carried it); the source text is only read on failure. */
+  validate(root: XmlElement, source?: string | (() => string)): ValidationIssue[] {
     try {
       this.validator.validate(root);
       return [];
     } catch (err) {
       if (!(err instanceof XmlValidateError)) throw err;
-      const lines = source?.split('\n');
+      const lines = (typeof source === 'function' ? source() : source)?.split('\n');
       return err.details.map((d) => {
         const issue: ValidationIssue = { message: readable(d.message) };
         if (d.line) issue.line = d.line;
