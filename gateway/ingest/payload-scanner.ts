@@ -125,6 +125,8 @@ export class PayloadScanner {
   private fragElements = 0;
   private declaresNamespaces = false;
   private builder: MeterReadingBuilder | undefined;
+  /** One builder for every MeterReading: its scratch columns are reused. */
+  private readonly mapper = new MeterReadingBuilder();
   /** The field whose text follows its start tag directly (the fast path reads it from the bytes). */
   private freshField = Field.None;
   private readonly counts = new Map<string, number>();
@@ -425,7 +427,11 @@ export class PayloadScanner {
     this.fragName = b.toString('utf8', local, nameEnd);
     this.fragElements = 0;
     this.declaresNamespaces = false;
-    this.builder = this.mapping && this.fragName === 'MeterReading' ? new MeterReadingBuilder() : undefined;
+    this.builder = undefined;
+    if (this.mapping && this.fragName === 'MeterReading') {
+      this.mapper.reset();
+      this.builder = this.mapper;
+    }
   }
 
   private completeFragment(b: Buffer, end: number): void {

@@ -26,6 +26,9 @@ const enum At { Other, MeterReading, IntervalBlocks, Readings, IntervalReadings,
 
 const FIELD_BIT: Record<number, number> = { [Field.TimeStamp]: 1, [Field.Value]: 2, [Field.Reported]: 4, [Field.Source]: 8 };
 
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_U8 = new Uint8Array(0);
+
 const trimmed = (s: string | undefined): string | undefined => {
   const t = s?.trim();
   return t === undefined || t === '' ? undefined : t;
@@ -41,9 +44,15 @@ const indexed = (name: string, i: number, n: number) => (n > 1 ? `${name}[${i + 
  */
 export class MeterReadingBuilder {
   private readonly at: At[] = [];
-  private readonly intervals: ReadingBlock[] = [];
-  private readonly registers: ReadingBlock[] = [];
+  private intervals: ReadingBlock[] = [];
+  private registers: ReadingBlock[] = [];
   private block: ReadingBlock | undefined;
+  // The open block's readings, in scratch columns reused from block to block (and from one
+  // MeterReading to the next when the builder is reset): each block gets exact-size copies.
+  private ts = new Float64Array(128);
+  private vs = new Float64Array(128);
+  private hv = new Uint8Array(128);
+  private n = 0;
   private typeSeen = false;
   // The reading being read: which fields were met (first wins) and their values.
   private seen = 0;
@@ -65,6 +74,19 @@ export class MeterReadingBuilder {
   private mRID: string | undefined;
   private name: string | undefined;
   private meterFields = 0;
+
+  /** Ready for the next MeterReading (keeps the scratch columns). */
+  reset(): void {
+    this.at.length = 0;
+    this.intervals = [];
+    this.registers = [];
+    this.block = undefined;
+    this.n = 0;
+    this.meterSeen = this.namesSeen = false;
+    this.mRID = this.name = undefined;
+    this.meterFields = 0;
+    this.field = Field.None;
+  }
 
   /** Opens an element; answers which field's text is now wanted (Field.None: no text needed). */
   open(el: El, ref: string | undefined): Field {
@@ -157,13 +179,19 @@ export class MeterReadingBuilder {
         case Field.Name: this.name = t; break;
       }
       this.field = Field.None;
-    } else if (at === At.IntervalReadings || at === At.Readings) {
+    } else if (at === At.IntervalReadings) {
       this.endReading();
+    } else if (at === At.Readings) {
+      this.endReading();
+      this.endBlock();
+    } else if (at === At.IntervalBlocks) {
+      this.endBlock();
     }
   }
 
   /** The MeterReading once its element closed; `index` is its position in the message (1-based). */
   result(index: number): ParsedMeterReading {
+    this.endBlock();
     const name = (list: ReadingBlock[], element: string) => list.forEach((b, i) => { b.where = indexed(element, i, list.length); });
     name(this.intervals, 'IntervalBlocks');
     name(this.registers, 'Readings');
@@ -174,9 +202,21 @@ export class MeterReadingBuilder {
   }
 
   private startBlock(kind: ReadingBlock['kind']): void {
-    this.block = { readingType: '', where: '', kind, timestamps: [], values: [], hasValue: [] };
+    this.endBlock();
+    this.block = { readingType: '', where: '', kind, timestamps: EMPTY_F64, values: EMPTY_F64, hasValue: EMPTY_U8 };
     (kind === 'interval' ? this.intervals : this.registers).push(this.block);
     this.typeSeen = false;
+    this.n = 0;
+  }
+
+  private endBlock(): void {
+    const b = this.block;
+    if (!b) return;
+    b.timestamps = this.ts.slice(0, this.n);
+    b.values = this.vs.slice(0, this.n);
+    b.hasValue = this.hv.slice(0, this.n);
+    this.block = undefined;
+    this.n = 0;
   }
 
   private readingType(ref: string | undefined): void {
@@ -196,16 +236,33 @@ export class MeterReadingBuilder {
   }
 
   private endReading(): void {
-    const b = this.block!;
-    b.timestamps.push(this.timestamp);
-    b.values.push(this.value);
-    b.hasValue.push(this.hasValue);
+    const b = this.block;
+    if (!b) return;
+    const i = this.n;
+    if (i === this.ts.length) this.grow();
+    this.ts[i] = this.timestamp;
+    this.vs[i] = this.value;
+    this.hv[i] = this.hasValue;
+    this.n = i + 1;
     if (this.qualities.length > 0 || this.reported !== undefined || this.source !== undefined) {
       const note: ReadingNote = { qualities: this.qualities };
       if (this.reported !== undefined) note.reportedDateTime = this.reported;
       if (this.source !== undefined) note.source = this.source;
-      (b.notes ??= new Map()).set(b.timestamps.length - 1, note);
+      (b.notes ??= new Map()).set(i, note);
       this.qualities = [];
     }
+  }
+
+  private grow(): void {
+    const size = this.ts.length * 2;
+    const ts = new Float64Array(size);
+    ts.set(this.ts);
+    const vs = new Float64Array(size);
+    vs.set(this.vs);
+    const hv = new Uint8Array(size);
+    hv.set(this.hv);
+    this.ts = ts;
+    this.vs = vs;
+    this.hv = hv;
   }
 }

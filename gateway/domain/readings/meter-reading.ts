@@ -9,9 +9,9 @@ export interface ReadingNote {
 
 /**
  * Readings of one ReadingType inside one MeterReading: an IntervalBlocks, or one Readings element.
- * Columnar (one number per reading in each array, notes only where present) rather than an object
- * per reading: a 100 MB load profile is a million readings, and an object each was the largest
- * share of the ingest's garbage collection.
+ * Columnar (one number per reading in each typed array, notes only where present) rather than an
+ * object per reading: a 100 MB load profile is a million readings, and an object each was the
+ * largest share of the ingest's garbage collection (growing plain arrays were the next).
  */
 export interface ReadingBlock {
   readingType: string;
@@ -19,10 +19,10 @@ export interface ReadingBlock {
   where: string;
   kind: 'interval' | 'register';
   /** Epoch milliseconds; NaN when the reading has no (parsable) timeStamp. */
-  timestamps: number[];
+  timestamps: Float64Array;
   /** The value, or NaN where `hasValue` is 0 (a value may itself be NaN: the schema allows it). */
-  values: number[];
-  hasValue: number[];
+  values: Float64Array;
+  hasValue: Uint8Array;
   /** Index → note, for the readings with qualities, reportedDateTime or source. */
   notes?: Map<number, ReadingNote>;
 }
