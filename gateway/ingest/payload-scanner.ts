@@ -176,10 +176,11 @@ export class PayloadScanner {
     if (len + chunk.length > this.buf.length) this.compact(chunk.length);
     this.buf.set(chunk, this.view.length);
     this.view = this.buf.subarray(0, this.view.length + chunk.length);
-    if (this.view.length - this.textStart > this.limits.maxFragmentBytes) {
+    this.scan();
+    // What is kept now is one unfinished fragment (and what preceded it): bounded, whatever the message size.
+    if (!this.closed && this.view.length - this.textStart > this.limits.maxFragmentBytes) {
       this.reject(413, 'Fragment too large', `a ${this.depth > 0 ? this.fragName : 'MeterReadings child'} exceeds ${this.limits.maxFragmentBytes} bytes`);
     }
-    this.scan();
   }
 
   /** No more bytes: the MeterReadings element must have closed. */
@@ -277,6 +278,7 @@ export class PayloadScanner {
     let end: number;
     let selfClosing = false;
     let ref: string | undefined;
+    let declares = false;
     if (b[i] === GT) end = i + 1;
     else {
       const close = this.tagEnd(b, i);
@@ -309,7 +311,7 @@ export class PayloadScanner {
         const valueEnd = b.indexOf(q, k + 1);
         const isXmlns = (attrLocal === nameStart && attrEnd - nameStart === 5 && b.toString('latin1', nameStart, attrEnd) === 'xmlns')
           || (attrLocal - nameStart === 6 && b.toString('latin1', nameStart, attrLocal) === 'xmlns:');
-        if (isXmlns) this.declaresNamespaces = true;
+        if (isXmlns) declares = true;
         else if (attrEnd - attrLocal === 3 && b[attrLocal] === 0x72 && b[attrLocal + 1] === 0x65 && b[attrLocal + 2] === 0x66) {
           ref = decodeAttribute(b, k + 1, valueEnd);
         }
@@ -318,6 +320,7 @@ export class PayloadScanner {
       }
     }
     if (this.depth === 0) this.beginFragment(b, p, local, nameEnd);
+    if (declares) this.declaresNamespaces = true;
     if (++this.fragElements > this.limits.maxFragmentElements) {
       this.reject(413, 'Too many elements', `a ${this.fragName} has more than ${this.limits.maxFragmentElements} elements`, p);
     }

@@ -53,7 +53,7 @@ export class StreamedMeterReadings {
         // The schema puts ReadingType definitions after every MeterReading; a batch is validated on
         // its own, so order across batches is checked here.
         const late = definitions ? fragments.find((f) => f.name === 'MeterReading') : undefined;
-        if (late && found.length < MAX_REPORTED) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected.` }, fragment: { ...late, line: late.elementLine, column: late.elementColumn } });
+        if (late && found.length < MAX_REPORTED) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected. Expected is ( ReadingType ).` }, fragment: { ...late, line: late.elementLine, column: late.elementColumn } });
         if (fragments.some((f) => f.name !== 'MeterReading')) definitions = true;
         const parseOnly = found.length >= MAX_REPORTED;
         inFlight.push(this.validator.validate({ bytes: batch.bytes, starts: batch.starts, parseOnly }).then((issues) => {
