@@ -52,8 +52,12 @@ interface Reply { id: number; issues?: BatchIssue[]; error?: string; bytes?: Arr
 /**
  * One worker thread, started on first use and shared by every streamed message. From source the
  * worker runs its TypeScript with the tsx loader; built, it runs the .js.
+ *
+ * With `inline` (the calling thread's compiled schema set), a batch that finds `queue` batches
+ * already waiting for the worker is validated on the calling thread instead: when the worker is
+ * the slower of the two, the request thread would otherwise sit idle waiting for it.
  */
-export function workerValidator(folders: readonly string[]): FragmentValidator {
+export function workerValidator(folders: readonly string[], inline?: { schemas: SchemaSet; queue: number }): FragmentValidator {
   let worker: Worker | undefined;
   let nextId = 0;
   const pool = new BufferPool();
@@ -84,15 +88,27 @@ export function workerValidator(folders: readonly string[]): FragmentValidator {
     w.on('exit', (code) => failAll(new Error(`validation worker exited with code ${code}`)));
     return w;
   };
+  const toWorker = (batch: FragmentBatch) => new Promise<BatchIssue[]>((resolve, reject) => {
+    worker ??= start();
+    worker.ref();
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    const ab = batch.bytes.buffer as ArrayBuffer;
+    worker.postMessage({ id, bytes: ab, offset: batch.bytes.byteOffset, length: batch.bytes.byteLength, starts: batch.starts, parseOnly: batch.parseOnly ?? false }, [ab]);
+  });
   return {
-    validate: (batch) => new Promise((resolve, reject) => {
-      worker ??= start();
-      worker.ref();
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      const ab = batch.bytes.buffer as ArrayBuffer;
-      worker.postMessage({ id, bytes: ab, offset: batch.bytes.byteOffset, length: batch.bytes.byteLength, starts: batch.starts, parseOnly: batch.parseOnly ?? false }, [ab]);
-    }),
+    validate: (batch) => {
+      if (inline && pending.size >= inline.queue) {
+        try {
+          return Promise.resolve(validateBatch(inline.schemas, batch));
+        } catch (err) {
+          return Promise.reject(err as Error);
+        } finally {
+          pool.give(batch.bytes.buffer as ArrayBuffer);
+        }
+      }
+      return toWorker(batch);
+    },
     buffer: (min) => pool.take(min),
     release: (b) => pool.give(b.buffer as ArrayBuffer),
     close: async () => {

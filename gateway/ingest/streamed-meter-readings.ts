@@ -18,7 +18,8 @@ export interface StreamOptions {
   checkRest: (rest: string) => ReplyError[];
 }
 
-interface Located { issue: BatchIssue; fragment: Omit<FragmentInfo, 'parsed'> }
+/** An issue, its fragment, and the batch it came in (issues are reported in document order). */
+interface Located { issue: BatchIssue; fragment: Omit<FragmentInfo, 'parsed'>; batch: number }
 
 /**
  * The content of a MeterReadings payload still arriving: handed to the route on the message
@@ -44,23 +45,27 @@ export class StreamedMeterReadings {
       if (malformed) throw malformed;
     };
     let definitions = false;
+    let seq = 0;
     try {
       for (;;) {
         const batch = await this.reader.nextBatch();
         if (malformed) throw malformed;
         if (!batch) break;
         const { fragments } = batch;
+        const n = seq++;
         // The schema puts ReadingType definitions after every MeterReading; a batch is validated on
         // its own, so order across batches is checked here.
         const late = definitions ? fragments.find((f) => f.name === 'MeterReading') : undefined;
-        if (late && found.length < MAX_REPORTED) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected. Expected is ( ReadingType ).` }, fragment: { ...late, line: late.elementLine, column: late.elementColumn } });
+        if (late && found.length < MAX_REPORTED) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected. Expected is ( ReadingType ).` }, fragment: { ...late, line: late.elementLine, column: late.elementColumn }, batch: n });
         if (fragments.some((f) => f.name !== 'MeterReading')) definitions = true;
         const parseOnly = found.length >= MAX_REPORTED;
         inFlight.push(this.validator.validate({ bytes: batch.bytes, starts: batch.starts, parseOnly }).then((issues) => {
+          // At most MAX_REPORTED per batch: a few batches are in flight when the count is reached.
+          let kept = 0;
           for (const issue of issues) {
             const fragment = fragments[issue.fragment]!;
             if (issue.malformed) malformed ??= this.rejection(issue, fragment);
-            else if (found.length < MAX_REPORTED) found.push({ issue, fragment });
+            else if (kept++ < MAX_REPORTED) found.push({ issue, fragment, batch: n });
           }
         }));
         if (found.length === 0) {
@@ -80,7 +85,8 @@ export class StreamedMeterReadings {
     if (malformed) throw malformed;
     // The rest is checked whatever was found: a malformed end is a 400, as it is when buffered.
     const restErrors = this.checkRest(await this.reader.finish());
-    const errors = found.map((l) => this.toError(l, xpathBase));
+    // A batch validated on this thread can finish before earlier ones still in the worker.
+    const errors = found.sort((a, b) => a.batch - b.batch).slice(0, MAX_REPORTED).map((l) => this.toError(l, xpathBase));
     if (errors.length === 0) errors.push(...restErrors);
     if (errors.length > 0) throw new CimError(errors);
   }
@@ -95,7 +101,7 @@ export class StreamedMeterReadings {
   }
 
   /** Where an issue is in the sender's text: the fragment's own position plus the issue's inside it. */
-  private position({ issue, fragment }: Located): { line?: number; column?: number } {
+  private position({ issue, fragment }: Pick<Located, 'issue' | 'fragment'>): { line?: number; column?: number } {
     const line = issue.line > 0 ? fragment.line + issue.line - 1 : undefined;
     const column = issue.line === 1 && issue.column !== undefined ? fragment.column + issue.column - 1 : issue.line > 0 ? issue.column : undefined;
     return { ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) };

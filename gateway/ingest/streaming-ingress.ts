@@ -39,7 +39,10 @@ export class StreamingIngress {
 
   constructor(private readonly deps: StreamingDeps) {
     const s = deps.config.readings.streaming;
-    this.validator = s.worker ? workerValidator(deps.config.schemas.folders) : inlineValidator(deps.schemas);
+    // The request thread validates a batch itself when the worker already has the others in flight waiting.
+    this.validator = s.worker
+      ? workerValidator(deps.config.schemas.folders, { schemas: deps.schemas, queue: Math.max(1, s.inFlightBatches - 1) })
+      : inlineValidator(deps.schemas);
   }
 
   /** Over the threshold, or of unknown length (chunked), and XML. */
