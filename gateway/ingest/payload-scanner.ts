@@ -57,27 +57,30 @@ const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x09 || c === 0
 /** A byte that ends a name: whitespace, '/', '>', '=', quotes, '<'. Bytes of a malformed name are libxml2's to refuse. */
 const endsName = (c: number) => c <= 0x20 || c === SLASH || c === GT || c === EQ || c === DQ || c === SQ || c === LT;
 
-/** Element names the mapping reads, as bytes, by length: a tag's name is matched without making a string. */
-const BY_LENGTH = new Map<number, [Buffer, El][]>();
+/**
+ * Element names the mapping reads, keyed by length, first and last byte (unique among them): a
+ * tag's name is matched with one lookup and one comparison, without making a string.
+ */
+const NAMES = new Map<number, { bytes: Buffer; el: El }>();
+const nameKey = (length: number, first: number, last: number) => length * 65_536 + first * 256 + last;
 for (const [name, el] of Object.entries({
   MeterReading: El.MeterReading, IntervalBlocks: El.IntervalBlocks, Readings: El.Readings, Meter: El.Meter,
   IntervalReadings: El.IntervalReadings, ReadingType: El.ReadingType, ReadingQualities: El.ReadingQualities,
   ReadingQualityType: El.ReadingQualityType, timeStamp: El.TimeStamp, value: El.Value, reportedDateTime: El.ReportedDateTime,
   source: El.Source, mRID: El.MRID, Names: El.Names, name: El.Name,
 })) {
-  const list = BY_LENGTH.get(name.length) ?? [];
-  list.push([Buffer.from(name), el]);
-  BY_LENGTH.set(name.length, list);
+  const key = nameKey(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
+  if (NAMES.has(key)) throw new Error(`element name key clash: ${name}`);
+  NAMES.set(key, { bytes: Buffer.from(name), el });
 }
 
 function elementAt(b: Buffer, start: number, end: number): El {
-  const candidates = BY_LENGTH.get(end - start);
-  if (!candidates) return El.Other;
-  outer: for (const [name, el] of candidates) {
-    for (let i = 0; i < name.length; i++) if (b[start + i] !== name[i]) continue outer;
-    return el;
-  }
-  return El.Other;
+  if (end <= start) return El.Other;
+  const known = NAMES.get(nameKey(end - start, b[start]!, b[end - 1]!));
+  if (!known) return El.Other;
+  const name = known.bytes;
+  for (let i = 1; i < name.length - 1; i++) if (b[start + i] !== name[i]) return El.Other;
+  return known.el;
 }
 
 /** Code points in UTF-8 bytes [start, end) (columns count characters, as libxml2's do). */

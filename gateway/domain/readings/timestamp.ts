@@ -55,15 +55,13 @@ export function parseTimestamp(s: string): number {
   return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset;
 }
 
-const byteDigits = (b: Uint8Array, at: number, n: number): number => {
-  let v = 0;
-  for (let i = at; i < at + n; i++) {
-    const c = b[i]! - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+/** Two ASCII digits at `at` as a number, -1 when either is not a digit. */
+const two = (b: Uint8Array, at: number): number => {
+  const x = b[at]! - 48;
+  const y = b[at + 1]! - 48;
+  return (x >>> 0) > 9 || (y >>> 0) > 9 ? -1 : x * 10 + y;
 };
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
 
 /**
  * parseTimestamp's fast path on UTF-8 bytes [start, end), for the streamed ingest (no string per
@@ -71,21 +69,23 @@ const byteDigits = (b: Uint8Array, at: number, n: number): number => {
  * calls parseTimestamp, so a value from here is always what parseTimestamp answers (tested).
  */
 export function parseTimestampBytes(b: Uint8Array, start: number, end: number): number {
-  const n = end - start;
-  if (n < 20 || b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 10] !== 84 || b[start + 13] !== 58 || b[start + 16] !== 58) return NaN;
-  const y = byteDigits(b, start, 4);
-  const mo = byteDigits(b, start + 5, 2);
-  const d = byteDigits(b, start + 8, 2);
-  const h = byteDigits(b, start + 11, 2);
-  const mi = byteDigits(b, start + 14, 2);
-  const sec = byteDigits(b, start + 17, 2);
+  if (end - start < 20 || b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 10] !== 84 || b[start + 13] !== 58 || b[start + 16] !== 58) return NaN;
+  const c = two(b, start);
+  const yy = two(b, start + 2);
+  const mo = two(b, start + 5);
+  const d = two(b, start + 8);
+  const h = two(b, start + 11);
+  const mi = two(b, start + 14);
+  const sec = two(b, start + 17);
+  if (c < 0 || yy < 0) return NaN;
+  const y = c * 100 + yy;
   if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return NaN;
   let at = start + 19;
   let ms = 0;
   if (b[at] === 46) {
     let k = 0;
-    while (k < 3 && at + 1 + k < end && byteDigits(b, at + 1 + k, 1) >= 0) { ms = ms * 10 + b[at + 1 + k]! - 48; k++; }
-    if (k === 0 || (at + 1 + k < end && byteDigits(b, at + 1 + k, 1) >= 0)) return NaN;
+    while (k < 3 && at + 1 + k < end && isDigit(b[at + 1 + k])) { ms = ms * 10 + b[at + 1 + k]! - 48; k++; }
+    if (k === 0 || (at + 1 + k < end && isDigit(b[at + 1 + k]))) return NaN;
     ms *= k === 1 ? 100 : k === 2 ? 10 : 1;
     at += 1 + k;
   }
@@ -93,8 +93,8 @@ export function parseTimestampBytes(b: Uint8Array, start: number, end: number): 
   const z = b[at];
   if (z === 90 && at + 1 === end) offset = 0;
   else if ((z === 43 || z === 45) && at + 6 === end && b[at + 3] === 58) {
-    const oh = byteDigits(b, at + 1, 2);
-    const om = byteDigits(b, at + 4, 2);
+    const oh = two(b, at + 1);
+    const om = two(b, at + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
     offset = (z === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
   } else return NaN;
