@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { DAY_MS, dayOf, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointFlagsAt, pointOffset, pointValue, type DayPoint } from '../../domain/readings/day-block.js';
+import { DAY_MS, dayOf, dayView, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointOffset, type DayPoint } from '../../domain/readings/day-block.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
 import { ReadingJournal } from './reading-changes.sqlite.js';
@@ -258,32 +258,48 @@ export class SqliteReadingStore implements ReadingStore {
     if (limit <= 0) return out;
     let skip = offset;
     const { start, end, types, days, notes } = this.window(query);
+    // Most noted readings share a few quality sets: each distinct one is parsed once per call.
+    const qualitySets = new Map<string, readonly string[]>();
+    const qualities = (json: string) => {
+      let q = qualitySets.get(json);
+      if (!q) qualitySets.set(json, q = Object.freeze(JSON.parse(json) as string[]));
+      return q;
+    };
     for (const meter of [...new Set(query.meters)].sort()) {
       if (after && meter < after.meter) continue;
-      const atCursor = (type: string, ts: number) => after !== undefined && meter === after.meter
-        && (type < after.readingType || (type === after.readingType && ts <= after.timestamp));
-      const noted = new Map<string, Map<number, NoteRow>>();
+      const cursor = after !== undefined && meter === after.meter ? after : undefined;
+      // Notes in (type, ts) order, walked alongside the points (which come in the same order).
+      const noted = new Map<string, NoteRow[]>();
       for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
-        let m = noted.get(n.reading_type);
-        if (!m) noted.set(n.reading_type, m = new Map());
-        m.set(n.ts, n);
+        let list = noted.get(n.reading_type);
+        if (!list) noted.set(n.reading_type, list = []);
+        list.push(n);
       }
       for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
         const base = row.day * DAY_MS;
-        const b = row.points;
-        const typeNotes = noted.get(row.reading_type);
-        for (let i = 0, n = pointCount(b); i < n; i++) {
-          const ts = base + pointOffset(b, i);
+        const readingType = row.reading_type;
+        if (cursor && readingType < cursor.readingType) continue;
+        const typeNotes = noted.get(readingType);
+        let k = 0;
+        const { i32, f64, n } = dayView(row.points);
+        for (let i = 0; i < n; i++) {
+          const ts = base + i32[4 * i]!;
           if (ts <= start || ts > end) continue;
-          if (atCursor(row.reading_type, ts)) continue;
+          if (cursor && readingType === cursor.readingType && ts <= cursor.timestamp) continue;
           if (skip > 0) { skip--; continue; }
           if (out.length >= limit) return out;
-          const flags = pointFlagsAt(b, i);
-          const r: Reading = { meter, readingType: row.reading_type, timestamp: ts, qualities: NO_QUALITIES, kind: isRegister(flags) ? 'register' : 'interval' };
-          if (hasValue(flags)) r.value = pointValue(b, i);
-          const note = typeNotes?.get(ts);
+          const flags = i32[4 * i + 1]!;
+          const kind = isRegister(flags) ? 'register' : 'interval';
+          const r: Reading = hasValue(flags)
+            ? { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind, value: f64[2 * i + 1]! }
+            : { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind };
+          let note: NoteRow | undefined;
+          if (typeNotes) {
+            while (k < typeNotes.length && typeNotes[k]!.ts < ts) k++;
+            if (k < typeNotes.length && typeNotes[k]!.ts === ts) note = typeNotes[k];
+          }
           if (note) {
-            r.qualities = JSON.parse(note.qualities) as string[];
+            r.qualities = qualities(note.qualities);
             if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
             if (note.source !== null) r.source = note.source;
           }
@@ -317,7 +333,7 @@ export class SqliteReadingStore implements ReadingStore {
       end: query.end?.getTime() ?? 8.64e15,
       types,
       days: this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`),
-      notes: this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`),
+      notes: this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ? ORDER BY reading_type, ts`),
     };
   }
 
