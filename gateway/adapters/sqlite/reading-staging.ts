@@ -86,7 +86,7 @@ export function stagedDays(series: readonly ReadingSeries[]): StagedDay[] {
   return out;
 }
 
-function inOrder(ts: Float64Array, from: number, to: number): boolean {
+function inOrder(ts: readonly number[], from: number, to: number): boolean {
   for (let i = from + 1; i < to; i++) if (!(ts[i]! >= ts[i - 1]!)) return false;
   return true;
 }
@@ -140,9 +140,9 @@ export function seriesOf(readings: readonly Reading[]): ReadingSeries[] {
     const run = readings.slice(start, i);
     const block: ReadingBlock = {
       readingType: a.readingType, where: '', kind: a.kind,
-      timestamps: Float64Array.from(run, (x) => x.timestamp),
-      values: Float64Array.from(run, (x) => x.value ?? NaN),
-      hasValue: Uint8Array.from(run, (x) => (x.value === undefined ? 0 : 1)),
+      timestamps: run.map((x) => x.timestamp),
+      values: run.map((x) => x.value ?? NaN),
+      hasValue: run.map((x) => (x.value === undefined ? 0 : 1)),
     };
     run.forEach((x, k) => {
       if (x.qualities.length > 0 || x.reportedDateTime !== undefined || x.source !== undefined) {

@@ -26,8 +26,12 @@ const enum At { Other, MeterReading, IntervalBlocks, Readings, IntervalReadings,
 
 const FIELD_BIT: Record<number, number> = { [Field.TimeStamp]: 1, [Field.Value]: 2, [Field.Reported]: 4, [Field.Source]: 8 };
 
-const EMPTY_F64 = new Float64Array(0);
-const EMPTY_U8 = new Uint8Array(0);
+/** The first n entries of a scratch column as an array of exactly that size (no growing). */
+function column(scratch: Float64Array | Uint8Array, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = scratch[i]!;
+  return out;
+}
 
 const trimmed = (s: string | undefined): string | undefined => {
   const t = s?.trim();
@@ -203,7 +207,7 @@ export class MeterReadingBuilder {
 
   private startBlock(kind: ReadingBlock['kind']): void {
     this.endBlock();
-    this.block = { readingType: '', where: '', kind, timestamps: EMPTY_F64, values: EMPTY_F64, hasValue: EMPTY_U8 };
+    this.block = { readingType: '', where: '', kind, timestamps: [], values: [], hasValue: [] };
     (kind === 'interval' ? this.intervals : this.registers).push(this.block);
     this.typeSeen = false;
     this.n = 0;
@@ -212,9 +216,9 @@ export class MeterReadingBuilder {
   private endBlock(): void {
     const b = this.block;
     if (!b) return;
-    b.timestamps = this.ts.slice(0, this.n);
-    b.values = this.vs.slice(0, this.n);
-    b.hasValue = this.hv.slice(0, this.n);
+    b.timestamps = column(this.ts, this.n);
+    b.values = column(this.vs, this.n);
+    b.hasValue = column(this.hv, this.n);
     this.block = undefined;
     this.n = 0;
   }

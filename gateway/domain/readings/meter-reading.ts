@@ -9,9 +9,10 @@ export interface ReadingNote {
 
 /**
  * Readings of one ReadingType inside one MeterReading: an IntervalBlocks, or one Readings element.
- * Columnar (one number per reading in each typed array, notes only where present) rather than an
- * object per reading: a 100 MB load profile is a million readings, and an object each was the
- * largest share of the ingest's garbage collection (growing plain arrays were the next).
+ * Columnar (one number per reading in each array, notes only where present) rather than an object
+ * per reading: a 100 MB load profile is a million readings, and an object each was the largest
+ * share of the ingest's garbage collection (arrays grown a push at a time were the next: the
+ * parser fills scratch columns and gives each block arrays of its exact size).
  */
 export interface ReadingBlock {
   readingType: string;
@@ -19,10 +20,10 @@ export interface ReadingBlock {
   where: string;
   kind: 'interval' | 'register';
   /** Epoch milliseconds; NaN when the reading has no (parsable) timeStamp. */
-  timestamps: Float64Array;
+  timestamps: number[];
   /** The value, or NaN where `hasValue` is 0 (a value may itself be NaN: the schema allows it). */
-  values: Float64Array;
-  hasValue: Uint8Array;
+  values: number[];
+  hasValue: number[];
   /** Index → note, for the readings with qualities, reportedDateTime or source. */
   notes?: Map<number, ReadingNote>;
 }
