@@ -97,10 +97,18 @@ export const configSchema = z.object({
       /** Upper bound of a streamed body (the buffered path keeps limits.maxBodyBytes). */
       maxBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024),
       /**
-       * MeterReading elements validated together as one small document. 50 (~0.5 MB of text): 250
-       * grew the worker's wasm memory and heap (peak RSS +60 MB) and was no faster.
+       * MeterReading elements validated together as one small document. 20 (~200 KB): the
+       * libxml2 tree of a batch is ~10× its text, in the worker and, when it helps, on the request
+       * thread too; 50 peaked 30 MB higher for the 100 MB ingest at the same speed, 250 +60 MB more.
        */
-      fragmentsPerBatch: z.number().int().positive().default(50),
+      fragmentsPerBatch: z.number().int().positive().default(20),
+      /** A batch is also sent once it holds this many bytes: large MeterReadings make small batches (the worker's DOM is ~10× the batch). */
+      batchBytes: z.number().int().positive().default(1024 * 1024),
+      /**
+       * Largest single child of MeterReadings (with the whitespace and comments before it): the
+       * streamed reader holds one whole, so this bounds its memory. 16 MB is ~150,000 readings.
+       */
+      maxFragmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
       /** Batches being validated by the worker at once (bounds memory, keeps both cores busy). */
       inFlightBatches: z.number().int().positive().default(3),
       /** Validate in a worker thread (false: on the request thread, for debugging). */

@@ -1,5 +1,6 @@
 import { ParseOption, XmlCData, XmlDocument, XmlElement, XmlParseError, XmlText } from 'libxml2-wasm';
 import { ProtocolRejection } from '../cim/errors.js';
+import { childNodes } from './child-nodes.js';
 import type { XNode } from './xnode.js';
 
 export interface XmlLimits {
@@ -97,7 +98,7 @@ export function toXNode(root: XmlElement, limits: XmlLimits): XNode {
     }
     let text = '';
     const kids: XNode[] = [];
-    for (let c = elem.firstChild; c; c = c.next) {
+    for (const c of childNodes(elem)) {
       if (c instanceof XmlElement) kids.push(convert(c, depth + 1));
       else if (c instanceof XmlText || c instanceof XmlCData) text += c.content;
     }
