@@ -12,7 +12,6 @@ import { pino } from 'pino';
 import { HttpHes } from '../gateway/adapters/hes-http/hes.http.js';
 import { HesSimulator } from '../gateway/adapters/hes-simulator/hes-simulator.js';
 import { listenSimulator } from '../gateway/adapters/hes-simulator/hes-simulator.server.js';
-import { SqliteNetwork } from '../gateway/adapters/sqlite/network.sqlite.js';
 import { createGateway } from '../gateway/app.js';
 import { loadConfig } from '../gateway/config/config.js';
 import type { HesPort } from '../gateway/ports/hes.port.js';
@@ -35,7 +34,7 @@ const body = (i: number) => `<?xml version="1.0" encoding="UTF-8"?><soapenv:Enve
 async function gateway(extra: Record<string, unknown> = {}, hes?: HesPort) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cimgw-bench-'));
   const gw = createGateway(loadConfig({}, { dataDir, logLevel: 'silent', http: { port: 0 }, ...extra }), { log: pino({ level: 'silent' }), ...(hes ? { hes } : {}) });
-  await new SqliteNetwork(gw.db).upsertMeters(Array.from({ length: METERS }, (_, i) => ({ mRID: `MTR-${i}`, names: [], status: 'in-service' as const, commPath: 'point-to-point' as const })));
+  await gw.storage.network.upsertMeters(Array.from({ length: METERS }, (_, i) => ({ mRID: `MTR-${i}`, names: [], status: 'in-service' as const, commPath: 'point-to-point' as const })));
   return { gw, dataDir, done: async () => { await gw.stop(); rmSync(dataDir, { recursive: true, force: true }); } };
 }
 

@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { SqliteNetwork } from '../gateway/adapters/sqlite/network.sqlite.js';
 import { createGateway } from '../gateway/app.js';
 import { loadConfig } from '../gateway/config/config.js';
 import type { DeviceEvent } from '../gateway/domain/events/device-event.js';
@@ -22,9 +21,8 @@ function gateway(pollMs: number) {
   return { gw, done: async () => { await gw.stop(); rmSync(dataDir, { recursive: true, force: true }); } };
 }
 
-async function provision(db: ReturnType<typeof createGateway>['db']) {
-  const net = new SqliteNetwork(db);
-  await net.upsertMeters(Array.from({ length: METERS }, (_, i) => ({ mRID: `MTR-${i}`, names: [], status: 'in-service' as const, commPath: 'point-to-point' as const })));
+async function provision(gw: ReturnType<typeof createGateway>) {
+  await gw.storage.network.upsertMeters(Array.from({ length: METERS }, (_, i) => ({ mRID: `MTR-${i}`, names: [], status: 'in-service' as const, commPath: 'point-to-point' as const })));
 }
 
 /** Alarms that do not form interruptions plus off/restore pairs, spread over the meters. */
@@ -41,7 +39,7 @@ export async function run(): Promise<Record<string, number | string>> {
 
   // Baseline: ingest only.
   const base = gateway(1000);
-  await provision(base.gw.db);
+  await provision(base.gw);
   let started = performance.now();
   for (let i = 0; i < list.length; i += BATCH) await base.gw.events.ingestEvents(list.slice(i, i + BATCH), 'HES');
   const ingestOnly = list.length / ((performance.now() - started) / 1000);
@@ -65,7 +63,7 @@ export async function run(): Promise<Record<string, number | string>> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scada`;
   const pub = gateway(10);
-  await provision(pub.gw.db);
+  await provision(pub.gw);
   await pub.gw.events.subscriptions.add({ endpoint: url, noun: 'EndDeviceEvents', protocol: 'REST' });
   pub.gw.start();
   started = performance.now();

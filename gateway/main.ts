@@ -1,6 +1,6 @@
 import { loadConfig, ConfigError } from './config/config.js';
 import { createLogger } from './logging/logger.js';
-import { createGateway } from './app.js';
+import { openGateway } from './composition/open-gateway.js';
 import { provisioningDeps } from './nouns/MeterConfig/register.js';
 import { readNetworkSeed, seedTopology } from './use-cases/seed-topology.use-case.js';
 import { TransportPolicyError, transportWarning } from './security/tls-listener.js';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   let gateway;
   try {
-    gateway = createGateway(config, { log });
+    gateway = await openGateway(config, { log });
   } catch (err) {
     if (err instanceof TransportPolicyError) {
       log.fatal(err.message);
@@ -37,6 +37,9 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   log.info({ host: config.http.host, port, tls: Boolean(config.security.tls), profile: config.profile, dataDir: config.dataDir }, 'gateway listening');
+  if (config.profile === 'cluster' && config.hes.mode === 'embedded') {
+    log.warn('cluster profile with the built-in HES simulator: each instance simulates its own head-end; run one simulator process and set hes.mode=http (docs/cluster.md)');
+  }
   const warning = transportWarning(config);
   if (warning) log.warn(warning);
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { securitySchema } from '../security/security-config.js';
 import { i8Schema } from '../i8/i8-config.js';
+import { amqpSchema } from './amqp-config.js';
 
 /** Repository root (where package.json is), from source or from dist/, whatever the working directory. */
 export const repoRoot = ((): string => {
@@ -12,7 +13,12 @@ export const repoRoot = ((): string => {
   return dir;
 })();
 
+import { endpointProblem } from '../domain/subscriptions/endpoint.js';
+
+/** Replies go to a ReplyAddress over HTTP. */
 const deliveryProtocol = z.enum(['SOAP', 'REST']);
+/** Subscribers may also take events from an exchange on the gateway's broker. */
+const subscriptionProtocol = z.enum(['SOAP', 'REST', 'AMQP']);
 
 export const configSchema = z.object({
   profile: z.enum(['embedded', 'cluster']).default('embedded'),
@@ -29,6 +35,8 @@ export const configSchema = z.object({
   dataDir: z.string().default(path.join(repoRoot, 'data')),
   databaseUrl: z.string().optional(),
   amqpUrl: z.string().optional(),
+  /** Names and limits on the broker (used when amqpUrl is set). */
+  amqp: amqpSchema.prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   gateway: z.object({
     /** Header/Source this gateway puts on the messages it emits. */
@@ -89,10 +97,18 @@ export const configSchema = z.object({
       /** Upper bound of a streamed body (the buffered path keeps limits.maxBodyBytes). */
       maxBytes: z.number().int().positive().default(4 * 1024 * 1024 * 1024),
       /**
-       * MeterReading elements validated together as one small document. 50 (~0.5 MB of text): 250
-       * grew the worker's wasm memory and heap (peak RSS +60 MB) and was no faster.
+       * MeterReading elements validated together as one small document. 20 (~200 KB): the
+       * libxml2 tree of a batch is ~10× its text, in the worker and, when it helps, on the request
+       * thread too; 50 peaked 30 MB higher for the 100 MB ingest at the same speed, 250 +60 MB more.
        */
-      fragmentsPerBatch: z.number().int().positive().default(50),
+      fragmentsPerBatch: z.number().int().positive().default(20),
+      /** A batch is also sent once it holds this many bytes: large MeterReadings make small batches (the worker's DOM is ~10× the batch). */
+      batchBytes: z.number().int().positive().default(1024 * 1024),
+      /**
+       * Largest single child of MeterReadings (with the whitespace and comments before it): the
+       * streamed reader holds one whole, so this bounds its memory. 16 MB is ~150,000 readings.
+       */
+      maxFragmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
       /** Batches being validated by the worker at once (bounds memory, keeps both cores busy). */
       inFlightBatches: z.number().int().positive().default(3),
       /** Validate in a worker thread (false: on the request thread, for debugging). */
@@ -197,11 +213,15 @@ export const configSchema = z.object({
     /** Subscriptions from configuration, kept in the store under their id at every start. */
     items: z.array(z.object({
       id: z.string().min(1),
-      endpoint: z.url(),
+      /** http(s) URL for SOAP and REST; amqp:<exchange>/<routing-key> for AMQP. */
+      endpoint: z.string().min(1),
       noun: z.string().min(1).default('EndDeviceEvents'),
-      protocol: deliveryProtocol.default('SOAP'),
+      protocol: subscriptionProtocol.default('SOAP'),
       eventTypes: z.array(z.string()).optional(),
       deviceGroup: z.string().optional(),
+    }).superRefine((s, ctx) => {
+      const problem = endpointProblem(s.protocol, s.endpoint);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: problem });
     })).default([]),
   }).prefault({}),
   /** Transport security, peers and their rights: docs/security.md. */
@@ -219,6 +239,16 @@ export const configSchema = z.object({
       pruneEveryMinutes: z.number().positive().default(60),
     }).strict().prefault({}),
   }).strict().prefault({}),
+}).superRefine((c, ctx) => {
+  c.subscriptions.items.forEach((s, i) => {
+    if (s.protocol === 'AMQP' && !c.amqpUrl) {
+      ctx.addIssue({ code: 'custom', path: ['subscriptions', 'items', i, 'protocol'], message: 'AMQP subscriptions need a broker: set amqpUrl (AMQP_URL)' });
+    }
+  });
+  // The cluster profile keeps its state in PostgreSQL and dispatches through RabbitMQ: both are required.
+  if (c.profile !== 'cluster') return;
+  if (!c.databaseUrl || !/^postgres(ql)?:\/\//.test(c.databaseUrl)) ctx.addIssue({ code: 'custom', path: ['databaseUrl'], message: 'the cluster profile needs DATABASE_URL, a postgres:// URL' });
+  if (!c.amqpUrl || !/^amqps?:\/\//.test(c.amqpUrl)) ctx.addIssue({ code: 'custom', path: ['amqpUrl'], message: 'the cluster profile needs AMQP_URL, an amqp:// URL' });
 });
 
 export type GatewayConfig = z.infer<typeof configSchema>;

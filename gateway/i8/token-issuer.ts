@@ -7,6 +7,9 @@ import { VerifiedTokenCache } from './verified-token-cache.js';
 /** Seconds of clock skew accepted on exp / nbf (the external issuer's clock is not ours). */
 const CLOCK_TOLERANCE = 30;
 
+/** A private signing key as JWK, with its kid. */
+export type PrivateJwk = JWK;
+
 export interface VerifiedToken {
   clientId: string;
   scopes: readonly string[];
@@ -31,14 +34,26 @@ export class TokenIssuer {
 
   /** Synchronous (node:crypto key generation and JWK import) so the composition root stays synchronous. */
   static open(config: I8Config, keyFile: string): TokenIssuer {
-    if (config.jwksUrl) return new TokenIssuer(config, undefined, undefined, createRemoteJWKSet(new URL(config.jwksUrl)));
-    let privateJwk: JWK;
-    if (existsSync(keyFile)) privateJwk = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+    if (config.jwksUrl) return TokenIssuer.withKey(config, undefined);
+    let privateJwk: PrivateJwk;
+    if (existsSync(keyFile)) privateJwk = JSON.parse(readFileSync(keyFile, 'utf8')) as PrivateJwk;
     else {
-      const { privateKey } = config.algorithm === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      privateJwk = { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomUUID(), alg: config.algorithm, use: 'sig' };
+      privateJwk = TokenIssuer.newKey(config);
       writeFileSync(keyFile, JSON.stringify(privateJwk), { mode: 0o600 });
     }
+    return TokenIssuer.withKey(config, privateJwk);
+  }
+
+  /** A fresh signing key of the configured algorithm, as a private JWK with its kid. */
+  static newKey(config: I8Config): PrivateJwk {
+    const { privateKey } = config.algorithm === 'EdDSA' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomUUID(), alg: config.algorithm, use: 'sig' };
+  }
+
+  /** With a key kept elsewhere (the cluster's shared store); with i8.jwksUrl the key is not used. */
+  static withKey(config: I8Config, privateJwk: PrivateJwk | undefined): TokenIssuer {
+    if (config.jwksUrl) return new TokenIssuer(config, undefined, undefined, createRemoteJWKSet(new URL(config.jwksUrl)));
+    if (!privateJwk) throw new Error('the embedded token issuer needs a signing key');
     const key = createPrivateKey({ key: privateJwk as JsonWebKey, format: 'jwk' });
     const { d: _private, ...publicJwk } = privateJwk;
     return new TokenIssuer(config, { key, kid: privateJwk.kid! }, publicJwk, createLocalJWKSet({ keys: [publicJwk] }));

@@ -1,93 +1,115 @@
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { ProtocolRejection } from '../cim/errors.js';
 import { canonicalNs, SOAP11_NS, SOAP12_NS } from '../xml/namespaces.js';
-import { MeterReadingBuilder } from '../domain/readings/meter-reading-builder.js';
-import type { ParsedMeterReading } from '../domain/readings/meter-reading.js';
+import { BatchWriter, type BatchShape, type WrittenBatch } from './batch-writer.js';
+import { PayloadScanner } from './payload-scanner.js';
 
 const MR_NS = 'http://iec.ch/TC57/2011/MeterReadings#';
-
-/** One child element of the streamed MeterReadings, as source text (for validation) and, for MeterReading, mapped. */
-export interface Fragment {
-  name: string;
-  /** 1-based among the fragments of the same name. */
-  index: number;
-  text: string;
-  line: number;
-  column: number;
-  parsed?: ParsedMeterReading;
-}
 
 export interface StreamLimits {
   maxDepth: number;
   /** Elements allowed in one fragment (the buffered path bounds the whole message instead). */
   maxFragmentElements: number;
-  /** Text kept before the payload's first element; beyond it the message is not streamed. */
+  /** Bytes of one MeterReadings child: what the scanner keeps at most. */
+  maxFragmentBytes: number;
+  /** Text kept before the payload's first element, and after MeterReadings; beyond it the message is not streamed. */
   maxHeadChars: number;
 }
 
 type Scope = Map<string, string>;
 
 /**
- * Reads a 61968-100 message (bare or in a SOAP envelope) as it arrives, with saxes: first the
- * head (everything before the MeterReadings content) as text, then the MeterReadings children
- * one by one. Only the fragment being read and the head are ever held in memory.
+ * Reads a 61968-100 message (bare or in a SOAP envelope) as it arrives. The head (everything
+ * up to the MeterReadings start tag) is parsed with saxes and kept as text: it goes through the
+ * normal checks as the skeleton. The MeterReadings content is then cut into fragments by the
+ * PayloadScanner straight from the bytes, written into batches for validation; what follows
+ * MeterReadings is kept as text and checked with the head at the end. Only the fragment being
+ * read, the batches in flight and the head are ever held in memory.
  */
 export class MessageStreamReader {
   private readonly parser = new SaxesParser({ xmlns: false, position: true });
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private buf = '';
-  private bufStart = 0;
   private depth = 0;
   private scopes: Scope[] = [new Map([['xml', 'http://www.w3.org/XML/1998/namespace']])];
   private readonly names: string[] = [];
   private messageDepth = 1;
-  private mrDepth = -1;
-  private phase: 'head' | 'payload' | 'tail' | 'other' = 'head';
-  private fragStart = -1;
-  private frag: Omit<Fragment, 'text' | 'index'> | undefined;
-  /** Maps the MeterReading being read straight from the parser's events: no tree, no object per reading. */
-  private builder: MeterReadingBuilder | undefined;
-  private fragElements = 0;
-  private readonly counts = new Map<string, number>();
-  private readonly ready: Fragment[] = [];
+  private phase: 'head' | 'payload' | 'other' = 'head';
+  /** The raw bytes read while in the head: the scanner starts inside them. */
+  private raw: Buffer[] = [];
+  private rawBytes = 0;
+  private bom = false;
+  private startTag: { end: number; depth: number; qname: string; line: number; column: number; selfClosing: boolean } | undefined;
+  private scanner: PayloadScanner | undefined;
+  private writer: BatchWriter | undefined;
   private ended = false;
   private rootClosed = false;
-  private tailStart = -1;
   /** Namespace declarations in scope at MeterReadings, for the wrapper of each validated batch. */
   mrDeclarations = '';
   mrQName = '';
 
-  constructor(private readonly source: AsyncIterator<Buffer>, private readonly limits: StreamLimits) {
-    this.parser.on('opentagstart', (t) => this.onOpenStart(t.name));
+  constructor(private readonly source: AsyncIterator<Buffer>, private readonly limits: StreamLimits, private readonly shape: BatchShape) {
     this.parser.on('opentag', (t) => this.onOpen(t));
     this.parser.on('closetag', (t) => this.onClose(t));
-    this.parser.on('text', (t) => this.onText(t));
-    this.parser.on('doctype', () => this.reject(400, 'DTD not allowed', 'document type declarations (DTD, entities) are not accepted'));
-    this.parser.on('error', (err) => this.reject(400, 'Malformed XML', err.message.replace(/^[^:]*:\d+:\d+: /, '')));
+    this.parser.on('doctype', () => { if (this.phase === 'head') this.reject(400, 'DTD not allowed', 'document type declarations (DTD, entities) are not accepted'); });
+    this.parser.on('error', (err) => { if (this.phase !== 'payload') this.reject(400, 'Malformed XML', err.message.replace(/^[^:]*:\d+:\d+: /, '')); });
   }
 
   /** Reads until the MeterReadings content starts. Streamable only for a MeterReadings payload. */
   async readHead(): Promise<{ streamable: true; skeleton: string } | { streamable: false; text: string }> {
     while (this.phase === 'head' && !this.ended && this.buf.length <= this.limits.maxHeadChars) await this.pull();
-    if (this.skeleton === undefined) return { streamable: false, text: this.buf };
-    return { streamable: true, skeleton: this.skeleton };
+    if (this.phase !== 'payload') {
+      this.raw = [];
+      return { streamable: false, text: this.buf };
+    }
+    return { streamable: true, skeleton: this.skeleton! };
   }
 
   /** The message with an empty MeterReadings: what the normal checks see. */
   private skeleton: string | undefined;
-  /** The message up to and including an empty MeterReadings; what followed it completes it. */
-  emptyHead = '';
 
-  /** Up to `max` complete fragments; empty once MeterReadings has closed. */
-  async next(max: number): Promise<Fragment[]> {
-    while (this.ready.length < max && this.phase === 'payload' && !this.ended) await this.pull();
-    return this.ready.splice(0, max);
+  /** The next batch of complete fragments; undefined once MeterReadings has closed and all were given. */
+  async nextBatch(): Promise<WrittenBatch | undefined> {
+    const writer = this.writer!;
+    while (!writer.hasReady && !this.scanner!.closed && !this.ended) await this.pull();
+    return writer.hasReady ? writer.take() : writer.flush();
   }
 
-  /** Reads to the end of the document (well-formedness); returns what followed MeterReadings. */
+  /** Off once the message has failed: fragments are still cut and validated, no longer mapped. */
+  set mapping(on: boolean) {
+    if (this.scanner) this.scanner.mapping = on;
+  }
+
+  /**
+   * Reads to the end of the body; returns the message without the fragments (head, what followed
+   * the last fragment, the MeterReadings end tag and what followed it), for the final check.
+   */
   async finish(): Promise<string> {
     while (!this.ended) await this.pull();
-    return this.tailStart < 0 ? '' : this.buf.slice(this.tailStart - this.bufStart);
+    const scanner = this.scanner!;
+    let rest: string;
+    try {
+      rest = this.decoder.decode(scanner.rest());
+    } catch {
+      this.reject(400, 'Unreadable body', 'the body is not valid UTF-8');
+    }
+    const start = this.startTag!;
+    const trailing = scanner.trailing ? this.decoder.decode(scanner.trailing) : '';
+    return `${this.buf.slice(0, start.end)}${trailing}${start.selfClosing ? '' : `</${start.qname}>`}${rest}`;
+  }
+
+  /**
+   * A position in finish()'s text → the same place in the sender's document: the fragments that
+   * were cut out come back in between.
+   */
+  senderPosition(line: number | undefined, column: number | undefined): { line?: number; column?: number } {
+    const start = this.startTag;
+    const trailing = this.scanner?.trailingAt;
+    if (line === undefined || !start || !trailing || line < start.line || (line === start.line && (column ?? 0) < start.column)) {
+      return { ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) };
+    }
+    if (line === start.line) return { line: trailing.line, ...(column !== undefined ? { column: trailing.column + column - start.column } : {}) };
+    return { line: line + trailing.line - start.line, ...(column !== undefined ? { column } : {}) };
   }
 
   /** The whole body as text, for a message that is not streamed (read on unparsed, bounded). */
@@ -107,11 +129,23 @@ export class MessageStreamReader {
   }
 
   count(name: string): number {
-    return this.counts.get(name) ?? 0;
+    return this.scanner?.count(name) ?? 0;
   }
 
   private async pull(): Promise<void> {
     const { value, done } = await this.source.next();
+    if (this.scanner) {
+      if (done) {
+        this.ended = true;
+        this.scanner.end();
+      } else this.scanner.push(value);
+      return;
+    }
+    if (!done) {
+      if (this.rawBytes === 0 && value.length >= 3 && value[0] === 0xef && value[1] === 0xbb && value[2] === 0xbf) this.bom = true;
+      this.raw.push(value);
+      this.rawBytes += value.length;
+    }
     let chunk: string;
     try {
       chunk = done ? this.decoder.decode() : this.decoder.decode(value, { stream: true });
@@ -123,19 +157,26 @@ export class MessageStreamReader {
     if (done) {
       this.parser.close();
       this.ended = true;
-      if (!this.rootClosed) this.reject(400, 'Malformed XML', 'the document ended before its root element closed');
+      if (this.phase !== 'payload' && !this.rootClosed) this.reject(400, 'Malformed XML', 'the document ended before its root element closed');
     }
-    // Keep only what is still needed: the head (until decided), the open fragment, the tail.
-    if (this.phase === 'tail' && this.buf.length - (this.tailStart - this.bufStart) > this.limits.maxHeadChars) {
-      this.reject(413, 'Message too large', 'too much content after MeterReadings');
-    }
-    if (this.phase === 'payload') {
-      // Outside a fragment keep from the last '<': a chunk may end inside the next start tag's name.
-      const lastTag = this.bufStart + this.buf.lastIndexOf('<');
-      const keep = this.fragStart >= 0 ? this.fragStart : Math.min(this.parser.position, lastTag < this.bufStart ? this.parser.position : lastTag);
-      this.buf = this.buf.slice(keep - this.bufStart);
-      this.bufStart = keep;
-    }
+    if (this.phase === 'payload') this.startScanner();
+  }
+
+  /** From here on the bytes go to the scanner; saxes has read the chunk to its end but its events are ignored. */
+  private startScanner(): void {
+    const start = this.startTag!;
+    this.writer = new BatchWriter(`<${this.mrQName}${this.mrDeclarations}>`, `</${this.mrQName}>`, this.shape);
+    this.scanner = new PayloadScanner(
+      { depth: start.depth, qname: start.qname, line: start.line, column: start.column },
+      { maxDepth: this.limits.maxDepth, maxFragmentElements: this.limits.maxFragmentElements, maxFragmentBytes: this.limits.maxFragmentBytes, maxTailBytes: this.limits.maxHeadChars },
+      (info, bytes, from, to) => this.writer!.add(info, bytes, from, to),
+    );
+    const offset = Buffer.byteLength(this.buf.slice(0, start.end)) + (this.bom ? 3 : 0);
+    const raw = Buffer.concat(this.raw, this.rawBytes);
+    this.raw = [];
+    if (start.selfClosing) this.scanner.closeEmpty();
+    this.scanner.push(raw.subarray(offset));
+    if (this.ended) this.scanner.end();
   }
 
   private reject(status: number, title: string, detail: string): never {
@@ -148,91 +189,48 @@ export class MessageStreamReader {
     return { ns: scope.get(prefix) ?? '', local: colon === -1 ? qname : qname.slice(colon + 1) };
   }
 
-  private onOpenStart(qname: string): void {
-    if (this.phase === 'payload' && this.depth === this.mrDepth) {
-      const at = this.buf.lastIndexOf('<', this.parser.position - 1 - this.bufStart);
-      this.fragStart = this.bufStart + at;
-      this.frag = { name: qname, line: this.parser.line, column: this.parser.column - (this.parser.position - this.fragStart) + 1 };
-      this.fragElements = 0;
-    }
-  }
-
   private onOpen(tag: SaxesTagPlain): void {
+    if (this.phase === 'payload') return;
     this.depth++;
     if (this.depth > this.limits.maxDepth) this.reject(400, 'XML too deep', `element nesting exceeds ${this.limits.maxDepth} levels`);
     let scope = this.scopes[this.scopes.length - 1]!;
-    let attrs: Record<string, string> | undefined;
     for (const key in tag.attributes) {
-      const value = tag.attributes[key]!;
       if (key === 'xmlns' || key.startsWith('xmlns:')) {
         if (scope === this.scopes[this.scopes.length - 1]) scope = new Map(scope);
+        const value = tag.attributes[key]!;
         scope.set(key === 'xmlns' ? '' : key.slice(6), canonicalNs(value) ?? value);
-      } else {
-        (attrs ??= {})[key.slice(key.indexOf(':') + 1)] = value;
       }
     }
     this.scopes.push(scope);
     if (this.phase === 'head') {
       const { ns, local } = this.resolve(tag.name, scope);
-      this.onHeadElement(tag, ns, local, scope);
-    } else if (this.frag) {
-      if (++this.fragElements > this.limits.maxFragmentElements) this.reject(413, 'Too many elements', `a ${this.frag.name} has more than ${this.limits.maxFragmentElements} elements`);
-      // The mapping reads local names only (as the buffered path's); the namespaces are the validator's business.
-      const local = tag.name.slice(tag.name.indexOf(':') + 1);
-      if (this.depth === this.mrDepth + 1 && local === 'MeterReading') this.builder = new MeterReadingBuilder();
-      this.builder?.open(local, attrs);
+      if (this.onHeadElement(tag, ns, local, scope)) return;
     }
-    if (tag.isSelfClosing) return;
-    if (this.depth <= this.messageDepth + 2) this.names.push(tag.name);
+    if (!tag.isSelfClosing && this.depth <= this.messageDepth + 2) this.names.push(tag.name);
   }
 
-  private onHeadElement(tag: SaxesTagPlain, ns: string, local: string, scope: Scope): void {
+  /** True when this element is the streamed MeterReadings: the payload starts after it. */
+  private onHeadElement(tag: SaxesTagPlain, ns: string, local: string, scope: Scope): boolean {
     if (this.depth === 1 && local === 'Envelope' && (ns === SOAP11_NS || ns === SOAP12_NS)) this.messageDepth = 3;
-    if (this.depth !== this.messageDepth + 2) return;
+    if (this.depth !== this.messageDepth + 2) return false;
     const parent = this.names[this.messageDepth];
-    if (!parent || !parent.endsWith('Payload')) return;
+    if (!parent || !parent.endsWith('Payload')) return false;
     if (local !== 'MeterReadings' || ns !== MR_NS) {
       this.phase = 'other';
-      return;
+      return false;
     }
     this.phase = 'payload';
-    this.mrDepth = this.depth;
     this.mrQName = tag.name;
-    const closers = this.names.slice(0, this.mrDepth - 1).reverse().map((n) => `</${n}>`).join('');
-    this.emptyHead = `${this.buf.slice(0, this.parser.position - this.bufStart)}${tag.isSelfClosing ? '' : `</${tag.name}>`}`;
-    this.skeleton = this.emptyHead + closers;
+    const end = this.parser.position;
+    this.startTag = { end, depth: this.depth, qname: tag.name, line: this.parser.line, column: this.parser.column + 1, selfClosing: tag.isSelfClosing };
+    const closers = this.names.slice(0, this.depth - 1).reverse().map((n) => `</${n}>`).join('');
+    this.skeleton = `${this.buf.slice(0, end)}${tag.isSelfClosing ? '' : `</${tag.name}>`}${closers}`;
     this.mrDeclarations = [...scope].filter(([p]) => p !== 'xml').map(([p, uri]) => ` ${p === '' ? 'xmlns' : `xmlns:${p}`}="${uri}"`).join('');
-    if (tag.isSelfClosing) {
-      this.phase = 'tail';
-      this.tailStart = this.parser.position;
-    }
-  }
-
-  private onText(text: string): void {
-    if (this.builder) this.builder.text(text);
-    else if (this.phase === 'payload' && this.depth === this.mrDepth && text.trim() !== '') {
-      this.reject(400, 'Malformed payload', 'MeterReadings holds text outside its elements');
-    }
+    return true;
   }
 
   private onClose(tag: SaxesTagPlain): void {
-    if (this.frag) {
-      this.builder?.close();
-      if (this.depth === this.mrDepth + 1) {
-        const end = this.parser.position;
-        const index = (this.counts.get(this.frag.name) ?? 0) + 1;
-        this.counts.set(this.frag.name, index);
-        const text = this.buf.slice(this.fragStart - this.bufStart, end - this.bufStart);
-        this.ready.push({ ...this.frag, index, text, ...(this.builder ? { parsed: this.builder.result(index) } : {}) });
-        this.builder = undefined;
-        this.frag = undefined;
-        this.fragStart = -1;
-      }
-    }
-    if (this.phase === 'payload' && this.depth === this.mrDepth) {
-      this.phase = 'tail';
-      this.tailStart = this.parser.position;
-    }
+    if (this.phase === 'payload') return;
     if (this.depth <= this.messageDepth + 2 && !tag.isSelfClosing) this.names.pop();
     this.scopes.pop();
     this.depth--;

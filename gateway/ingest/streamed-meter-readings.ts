@@ -1,26 +1,33 @@
-import { CimError } from '../cim/errors.js';
+import { CimError, ProtocolRejection } from '../cim/errors.js';
 import { replyError, type ReplyError } from '../cim/reply.js';
+import type { ParsedMeterReading } from '../domain/readings/meter-reading.js';
 import type { ReadingIngestion } from '../use-cases/ingest-readings.use-case.js';
 import type { BatchIssue } from './fragment-batch.js';
 import type { FragmentValidator } from './fragment-validator.js';
-import type { Fragment, MessageStreamReader } from './message-stream-reader.js';
+import type { MessageStreamReader } from './message-stream-reader.js';
+import type { FragmentInfo } from './payload-scanner.js';
 
 const MAX_REPORTED = 20;
 
 export interface StreamOptions {
-  fragmentsPerBatch: number;
   inFlightBatches: number;
-  /** Validates what followed MeterReadings (the rest of the message, small) once the stream ended. */
-  checkTail: (tail: string) => Promise<ReplyError[]>;
+  /**
+   * Checks the message without its fragments (head, what followed them, the rest), complete once
+   * the stream ended: throws a ProtocolRejection when it is not well-formed, answers its schema errors.
+   */
+  checkRest: (rest: string) => ReplyError[];
 }
 
-interface Located { issue: BatchIssue; fragment: Omit<Fragment, 'parsed' | 'text'> }
+/** An issue, its fragment, and the batch it came in (issues are reported in document order). */
+interface Located { issue: BatchIssue; fragment: Omit<FragmentInfo, 'parsed'>; batch: number }
 
 /**
  * The content of a MeterReadings payload still arriving: handed to the route on the message
- * (`message.streamed`). feed() cuts it into batches of fragments; the worker validates a batch
- * while this thread maps and stages the next. Any schema problem makes the whole message fail
- * (1.8) and the ingestion is then aborted by the caller, so nothing of it is stored.
+ * (`message.streamed`). feed() takes it in batches of fragments; the worker parses and validates
+ * a batch while this thread cuts and stages the next. Nothing is stored unless every batch and
+ * the rest of the message passed: a schema problem fails the message (1.8), a well-formedness
+ * problem anywhere refuses it (400, as the buffered path's parser does), and the caller then
+ * aborts the ingestion.
  */
 export class StreamedMeterReadings {
   consumed = false;
@@ -30,37 +37,85 @@ export class StreamedMeterReadings {
   async feed(ingestion: ReadingIngestion, xpathBase: string): Promise<void> {
     this.consumed = true;
     const found: Located[] = [];
+    let malformed: ProtocolRejection | undefined;
     const inFlight: Promise<void>[] = [];
+    const settle = async () => {
+      // Leave no validation running unobserved (its buffer comes back to the pool either way).
+      await Promise.allSettled(inFlight);
+      if (malformed) throw malformed;
+    };
     let definitions = false;
-    for (;;) {
-      const batch = await this.reader.next(this.options.fragmentsPerBatch);
-      if (batch.length === 0) break;
-      if (found.length >= MAX_REPORTED) continue; // read on for well-formedness only
-      // The schema puts ReadingType definitions after every MeterReading; a batch is validated on
-      // its own, so order across batches is checked here.
-      const late = definitions ? batch.find((f) => f.name === 'MeterReading') : undefined;
-      if (late) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected.` }, fragment: late });
-      if (batch.some((f) => f.name !== 'MeterReading')) definitions = true;
-      const located = batch.map(({ parsed: _p, text: _t, ...rest }) => rest);
-      inFlight.push(this.validator.validate({
-        open: `<${this.reader.mrQName}${this.reader.mrDeclarations}>`, close: `</${this.reader.mrQName}>`, texts: batch.map((f) => f.text),
-      }).then((issues) => { for (const issue of issues) found.push({ issue, fragment: located[issue.fragment]! }); }));
-      if (found.length === 0) {
-        await ingestion.add(batch.flatMap((f) => (f.parsed ? [f.parsed] : [])));
+    let seq = 0;
+    try {
+      for (;;) {
+        const batch = await this.reader.nextBatch();
+        if (malformed) throw malformed;
+        if (!batch) break;
+        const { fragments } = batch;
+        const n = seq++;
+        // The schema puts ReadingType definitions after every MeterReading; a batch is validated on
+        // its own, so order across batches is checked here.
+        const late = definitions ? fragments.find((f) => f.name === 'MeterReading') : undefined;
+        if (late && found.length < MAX_REPORTED) found.push({ issue: { fragment: 0, line: 1, column: 1, message: `Element 'MeterReading': This element is not expected. Expected is ( ReadingType ).` }, fragment: { ...late, line: late.elementLine, column: late.elementColumn }, batch: n });
+        if (fragments.some((f) => f.name !== 'MeterReading')) definitions = true;
+        const parseOnly = found.length >= MAX_REPORTED;
+        inFlight.push(this.validator.validate({ bytes: batch.bytes, starts: batch.starts, parseOnly }).then((issues) => {
+          // At most MAX_REPORTED per batch: a few batches are in flight when the count is reached.
+          let kept = 0;
+          for (const issue of issues) {
+            const fragment = fragments[issue.fragment]!;
+            if (issue.malformed) malformed ??= this.rejection(issue, fragment);
+            else if (kept++ < MAX_REPORTED) found.push({ issue, fragment, batch: n });
+          }
+        }));
+        if (found.length === 0) {
+          const parsed: ParsedMeterReading[] = [];
+          for (const f of fragments) if (f.parsed) parsed.push(f.parsed);
+          await ingestion.add(parsed);
+        } else {
+          this.reader.mapping = false;
+        }
+        while (inFlight.length >= this.options.inFlightBatches) await inFlight.shift();
       }
-      while (inFlight.length >= this.options.inFlightBatches) await inFlight.shift();
+      await Promise.all(inFlight);
+    } catch (err) {
+      await settle();
+      throw err;
     }
-    await Promise.all(inFlight);
-    const tail = await this.reader.finish();
-    const errors = found.slice(0, MAX_REPORTED).map((l) => this.toError(l, xpathBase));
-    if (errors.length === 0) errors.push(...await this.options.checkTail(tail));
+    if (malformed) throw malformed;
+    // The rest is checked whatever was found: a malformed end is a 400, as it is when buffered.
+    const restErrors = this.checkRest(await this.reader.finish());
+    // A batch validated on this thread can finish before earlier ones still in the worker.
+    const errors = found.sort((a, b) => a.batch - b.batch).slice(0, MAX_REPORTED).map((l) => this.toError(l, xpathBase));
+    if (errors.length === 0) errors.push(...restErrors);
     if (errors.length > 0) throw new CimError(errors);
   }
 
-  /** Same form as the buffered path's 1.8: line and column in the sender's text, path from the message root. */
-  private toError({ issue, fragment }: Located, xpathBase: string): ReplyError {
+  private checkRest(rest: string): ReplyError[] {
+    try {
+      return this.options.checkRest(rest);
+    } catch (err) {
+      if (!(err instanceof ProtocolRejection)) throw err;
+      throw new ProtocolRejection(err.status, err.title, err.message, { ...err.where, ...this.reader.senderPosition(err.where.line, err.where.column) }, err.code);
+    }
+  }
+
+  /** Where an issue is in the sender's text: the fragment's own position plus the issue's inside it. */
+  private position({ issue, fragment }: Pick<Located, 'issue' | 'fragment'>): { line?: number; column?: number } {
     const line = issue.line > 0 ? fragment.line + issue.line - 1 : undefined;
-    const column = issue.line === 1 && issue.column !== undefined ? fragment.column + issue.column - 1 : issue.column;
+    const column = issue.line === 1 && issue.column !== undefined ? fragment.column + issue.column - 1 : issue.line > 0 ? issue.column : undefined;
+    return { ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) };
+  }
+
+  /** The buffered path's answer to the same document: its parser's 400 with line and column. */
+  private rejection(issue: BatchIssue, fragment: FragmentInfo): ProtocolRejection {
+    return new ProtocolRejection(400, /Excessive depth/.test(issue.message) ? 'XML too deep' : 'Malformed XML', issue.message, this.position({ issue, fragment }));
+  }
+
+  /** Same form as the buffered path's 1.8: line and column in the sender's text, path from the message root. */
+  private toError(located: Located, xpathBase: string): ReplyError {
+    const { line, column } = this.position(located);
+    const { issue, fragment } = located;
     const many = this.reader.count(fragment.name) > 1;
     const where = [line && `line ${line}`, line && column && `column ${column}`].filter(Boolean).join(', ');
     return replyError('1.8', {

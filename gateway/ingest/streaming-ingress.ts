@@ -39,7 +39,10 @@ export class StreamingIngress {
 
   constructor(private readonly deps: StreamingDeps) {
     const s = deps.config.readings.streaming;
-    this.validator = s.worker ? workerValidator(deps.config.schemas.folders) : inlineValidator(deps.schemas);
+    // The request thread validates a batch itself when the worker already has the others in flight waiting.
+    this.validator = s.worker
+      ? workerValidator(deps.config.schemas.folders, { schemas: deps.schemas, queue: Math.max(1, s.inFlightBatches - 1) })
+      : inlineValidator(deps.schemas);
   }
 
   /** Over the threshold, or of unknown length (chunked), and XML. */
@@ -58,9 +61,10 @@ export class StreamingIngress {
       req.resume();
       return this.reject(binding, req, new ProtocolRejection(413, 'Message too large', `the body exceeds ${limit} bytes`));
     }
+    const s = config.readings.streaming;
     const reader = new MessageStreamReader(bounded(req, limit), {
-      maxDepth: config.limits.maxDepth, maxFragmentElements: config.limits.maxElements, maxHeadChars: 1024 * 1024,
-    });
+      maxDepth: config.limits.maxDepth, maxFragmentElements: config.limits.maxElements, maxFragmentBytes: s.maxFragmentBytes, maxHeadChars: 1024 * 1024,
+    }, { fragments: s.fragmentsPerBatch, bytes: s.batchBytes, buffer: (min) => this.validator.buffer(min), release: (b) => this.validator.release(b) });
     const common = { contentType: req.headers['content-type'], credentials: transportCredentials(req), ...(binding === 'rest' ? { accept: req.headers.accept } : { soapAction: req.headers.soapaction as string | undefined }) };
     const run = (body: string, streamed?: StreamedMeterReadings) =>
       binding === 'rest' ? this.deps.rest.handle({ body, ...common, ...(streamed ? { streamed } : {}) }) : this.deps.soap.handle({ body, ...common, ...(streamed ? { streamed } : {}) });
@@ -69,9 +73,8 @@ export class StreamingIngress {
       const head = await reader.readHead();
       if (!head.streamable) return await run(await reader.rest(config.limits.maxBodyBytes));
       streamed = new StreamedMeterReadings(reader, this.validator, {
-        fragmentsPerBatch: config.readings.streaming.fragmentsPerBatch,
-        inFlightBatches: config.readings.streaming.inFlightBatches,
-        checkTail: async (tail) => this.checkTail(reader.emptyHead + tail),
+        inFlightBatches: s.inFlightBatches,
+        checkRest: (rest) => this.checkRest(rest),
       });
       return await run(head.skeleton, streamed);
     } catch (err) {
@@ -87,8 +90,11 @@ export class StreamingIngress {
     await this.validator.close();
   }
 
-  /** The message around the payload, complete now (head, empty MeterReadings, what followed), against the schemas. */
-  private checkTail(whole: string): ReplyError[] {
+  /**
+   * The message around the payload, complete now (head, MeterReadings without its fragments, what
+   * followed), against the schemas; parseInbound throws the buffered path's 400 when it is not well-formed.
+   */
+  private checkRest(whole: string): ReplyError[] {
     const parsed = parseInbound(whole);
     try {
       let root = parsed.doc.root;

@@ -47,3 +47,18 @@ export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   query(filter: AuditFilter): Promise<(AuditEntry & { id: number })[]>;
 }
+
+/** At most this many entries per query, whatever the filter asks. */
+export const AUDIT_MAX_PAGE = 1000;
+
+/** The page a query answers: 100 by default, capped; a limit that is not a positive integer is refused, never read as "all". */
+export function auditPageSize(limit: number | undefined): number {
+  if (limit === undefined) return 100;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`audit query limit must be a positive integer, got ${limit}`);
+  return Math.min(limit, AUDIT_MAX_PAGE);
+}
+
+/** Checked by every implementation before it stores: an entry without a valid time could never be found by time again. */
+export function checkAuditEntry(e: AuditEntry): void {
+  if (!(e.at instanceof Date) || !Number.isFinite(e.at.getTime())) throw new RangeError(`audit entry ${e.kind}: 'at' is not a valid time`);
+}

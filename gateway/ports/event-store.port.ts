@@ -23,7 +23,11 @@ export interface EventStore {
   add(events: StoredEvent[]): Promise<StoredEvent[]>;
   /** Oldest first by event time. */
   query(q: EventQuery): Promise<StoredEvent[]>;
-  /** Events not yet handed to the publisher, in arrival order (recovery after a crash). */
+  /**
+   * Events not yet handed to the publisher, in arrival order (recovery after a crash). Where
+   * several gateway instances share the store, each event is handed to one of them until it is
+   * marked published or that instance's lease lapses, and a device's events stay in order.
+   */
   unpublished(limit: number): Promise<StoredEvent[]>;
   markPublished(ids: string[]): Promise<void>;
   /**

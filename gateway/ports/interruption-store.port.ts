@@ -9,6 +9,12 @@ export interface InterruptionQuery {
 
 /** Interruptions per meter and the grouped outages they form (regulator reports, notifications). */
 export interface InterruptionStore {
+  /**
+   * Runs `work` while no other caller's `work` runs on this store, in this process or in any other
+   * gateway instance sharing it. Outage detection reads, decides and writes (pairing, grouping,
+   * notifying once): it holds this for each pass, so two instances never decide on the same data.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** A meter's interruptions on a track that may still pair with an event at `since` or later. */
   recentForMeter(meter: string, track: InterruptionTrack, since: number): Promise<Interruption[]>;
   /** Inserts (no id) or updates (id); returns the id. */

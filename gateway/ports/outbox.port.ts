@@ -1,4 +1,5 @@
-export type DeliveryProtocol = 'SOAP' | 'REST';
+/** SOAP and REST: over HTTP(S) to a URL; AMQP: published to an exchange on the gateway's broker (events only). */
+export type DeliveryProtocol = 'SOAP' | 'REST' | 'AMQP';
 export type OutboxState = 'pending' | 'delivered' | 'dead';
 
 export interface NewOutbound {

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.port.js';
+import type { NonceRegistry } from '../ports/nonce-registry.port.js';
 import { JwtVerifier } from './jwt-verifier.js';
 import { isLoopbackAddress, isLoopbackHost } from './network-address.js';
 import { normaliseDn, type PeerDirectory } from './peer-directory.js';
@@ -12,6 +13,8 @@ export interface AuthenticatorOptions {
   bindHost: string;
   directory: PeerDirectory;
   clock: Clock;
+  /** Where used WS-Security nonces are kept; default in this process (cluster: shared by every instance). */
+  nonces?: NonceRegistry;
 }
 
 /**
@@ -25,7 +28,7 @@ export class Authenticator {
   private readonly localAllowed: boolean;
 
   constructor(private readonly o: AuthenticatorOptions) {
-    this.wss = new UsernameTokenVerifier(o.directory, o.security.wsSecurity);
+    this.wss = new UsernameTokenVerifier(o.directory, o.security.wsSecurity, o.nonces);
     if (o.security.jwt) this.jwt = new JwtVerifier(o.directory, o.security.jwt);
     this.localAllowed = o.directory.empty && isLoopbackHost(o.bindHost);
   }
@@ -41,7 +44,7 @@ export class Authenticator {
     if (creds.wsSecurityProblem) return authFailure('7.3', creds.wsSecurityProblem, creds.wsSecurityProblem);
     if (creds.otherScheme) return authFailure('7.3', `Authorization scheme ${creds.otherScheme} is not accepted; use Bearer`, `scheme ${creds.otherScheme}`);
     if (creds.usernameToken) {
-      const r = this.wss.verify(creds.usernameToken, now);
+      const r = await this.wss.verify(creds.usernameToken, now);
       if (!r.ok) return r;
       found.push(r.peer);
     }

@@ -7,6 +7,14 @@ export interface WindowCap {
   windowSeconds: number;
 }
 
+export const peerRefusal = (peer: string, cap: WindowCap, used: number, requested: number): Admission => ({
+  ok: false, scope: 'peer', reason: `peer ${peer} may disconnect at most ${cap.max} devices per ${cap.windowSeconds} s; ${used} already, ${requested} requested`,
+});
+
+export const systemRefusal = (cap: WindowCap, used: number, requested: number): Admission => ({
+  ok: false, scope: 'system', reason: `the system admits at most ${cap.max} disconnects per ${cap.windowSeconds} s; ${used} already, ${requested} requested`,
+});
+
 /** Admitted disconnects within one sliding window. */
 class Window {
   private readonly entries: { at: number; count: number }[] = [];
@@ -43,19 +51,19 @@ export class SlidingWindowDisconnectGuard implements DisconnectGuard {
     return Math.max(this.caps.perPeer?.windowSeconds ?? 0, this.caps.system?.windowSeconds ?? 0);
   }
 
-  admit(peer: string, deviceCount: number, now: Date): Admission {
+  async admit(peer: string, deviceCount: number, now: Date): Promise<Admission> {
     const t = now.getTime();
     const own = this.windowOf(peer);
     if (own) {
       const used = own.used(t);
       if (used + deviceCount > own.cap.max) {
-        return { ok: false, scope: 'peer', reason: `peer ${peer} may disconnect at most ${own.cap.max} devices per ${own.cap.windowSeconds} s; ${used} already, ${deviceCount} requested` };
+        return peerRefusal(peer, own.cap, used, deviceCount);
       }
     }
     if (this.system) {
       const used = this.system.used(t);
       if (used + deviceCount > this.system.cap.max) {
-        return { ok: false, scope: 'system', reason: `the system admits at most ${this.system.cap.max} disconnects per ${this.system.cap.windowSeconds} s; ${used} already, ${deviceCount} requested` };
+        return systemRefusal(this.system.cap, used, deviceCount);
       }
     }
     this.restore(peer, deviceCount, now);

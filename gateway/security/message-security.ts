@@ -81,7 +81,7 @@ export class MessageSecurity {
     if (devices === 0) return [];
     const base = { ...this.entry(caller, message, now), peer: peer.id, devices };
     await this.deps.guardReady;
-    const admission = this.deps.guard?.admit(peer.id, devices, now) ?? { ok: true as const };
+    const admission = (await this.deps.guard?.admit(peer.id, devices, now)) ?? { ok: true as const };
     if (admission.ok) {
       await this.deps.audit.append({ ...base, kind: 'disconnect.admitted' });
       this.deps.log.info({ audit: 'disconnect.admitted', peer: peer.id, devices, messageId: base.messageId }, 'security event');

@@ -3,6 +3,7 @@ import { child, children, attr, type XNode } from '../xml/xnode.js';
 import type { SecurityConfig } from './security-config.js';
 import { authFailure, type AuthOutcome, type Credentials, type UsernameToken } from './peer-identity.js';
 import type { PeerDirectory } from './peer-directory.js';
+import type { NonceRegistry } from '../ports/nonce-registry.port.js';
 
 export const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
@@ -35,23 +36,23 @@ export function passwordDigest(nonceBase64: string, created: string, password: s
 }
 
 /**
- * Nonces seen within the replay window. Bounded: when full of live nonces it refuses new
- * tokens (7.1, retry later) rather than forgetting one, which would re-open a replay.
- * In-process: a cluster needs a shared cache behind the same two methods.
+ * Nonces seen within the replay window, in this process (the embedded profile). Bounded: when
+ * full of live nonces it refuses new tokens (7.1, retry later) rather than forgetting one,
+ * which would re-open a replay.
  */
-export class NonceCache {
+export class NonceCache implements NonceRegistry {
   private readonly seen = new Map<string, number>();
   constructor(private readonly capacity: number) {}
 
-  /** 'fresh' and remembered until expiresAt, 'replayed', or 'full'. */
-  remember(key: string, expiresAt: number, now: number): 'fresh' | 'replayed' | 'full' {
+  async remember(key: string, expiresAt: Date, now: Date): Promise<'fresh' | 'replayed' | 'full'> {
+    const t = now.getTime();
     const known = this.seen.get(key);
-    if (known !== undefined && known > now) return 'replayed';
+    if (known !== undefined && known > t) return 'replayed';
     if (this.seen.size >= this.capacity) {
-      for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
+      for (const [k, exp] of this.seen) if (exp <= t) this.seen.delete(k);
       if (this.seen.size >= this.capacity) return 'full';
     }
-    this.seen.set(key, expiresAt);
+    this.seen.set(key, expiresAt.getTime());
     return 'fresh';
   }
 }
@@ -60,12 +61,12 @@ const REFUSED = 'UsernameToken not accepted';
 
 /** Checks a UsernameToken: digest, freshness of Created, single use of Nonce. */
 export class UsernameTokenVerifier {
-  private readonly nonces: NonceCache;
-  constructor(private readonly directory: PeerDirectory, private readonly config: SecurityConfig['wsSecurity']) {
-    this.nonces = new NonceCache(config.nonceCacheSize);
+  private readonly nonces: NonceRegistry;
+  constructor(private readonly directory: PeerDirectory, private readonly config: SecurityConfig['wsSecurity'], nonces?: NonceRegistry) {
+    this.nonces = nonces ?? new NonceCache(config.nonceCacheSize);
   }
 
-  verify(token: UsernameToken, now: Date): AuthOutcome {
+  async verify(token: UsernameToken, now: Date): Promise<AuthOutcome> {
     const user = token.username;
     // Cleartext passwords travel through proxies and end up in their logs; digest only.
     if (token.passwordType !== 'PasswordDigest') return authFailure('7.3', 'only PasswordDigest UsernameTokens are accepted', `password type ${token.passwordType}`, user);
@@ -84,7 +85,7 @@ export class UsernameTokenVerifier {
     if (!match) return authFailure('7.4', REFUSED, 'wrong password digest', user);
     // Only after the digest proved the sender knows the password, so strangers cannot fill the cache.
     const windowEnd = created + (this.config.maxAgeSeconds + this.config.clockSkewSeconds) * 1000;
-    const seen = this.nonces.remember(`${user}\u0000${token.nonce}`, windowEnd, now.getTime());
+    const seen = await this.nonces.remember(`${user}\u0000${token.nonce}`, new Date(windowEnd), now);
     if (seen === 'replayed') return authFailure('7.4', `${REFUSED}: Nonce already used`, 'replayed nonce', user);
     if (seen === 'full') return authFailure('7.1', 'too many authentications in the replay window; retry later', 'nonce cache full', user);
     return { ok: true, peer: { ...entry.peer, via: ['ws-security'] } };

@@ -26,13 +26,25 @@ const TRACKS: Record<EventRole, { track: InterruptionTrack; edge: 'start' | 'end
  * Turns power-off / power-restored (and relay) events into interruptions per meter and grouped
  * outages, and says which outage notifications are due. Event times drive durations; the
  * gateway clock (`now`) only decides when an off still without restore has lasted long enough.
- * Not re-entrant: the caller serialises calls.
+ * Each pass holds the store's `exclusive` lock: passes never interleave, in this process or across
+ * gateway instances sharing the store.
  */
 export class OutageDetector {
   constructor(private readonly deps: { store: InterruptionStore; meters: MeterRegistry; table: EventTypeTable; settings: OutageSettings }) {}
 
   /** Applies newly stored events (duplicates were already filtered by the event store). */
-  async apply(events: StoredEvent[], now: number): Promise<DeviceEvent[]> {
+  apply(events: StoredEvent[], now: number): Promise<DeviceEvent[]> {
+    // Most events (alarms) play no part in outages: they need not wait for the lock.
+    const edges = events.filter((e) => this.deps.table.info(e.eventType)?.role);
+    return edges.length === 0 ? Promise.resolve([]) : this.deps.store.exclusive(() => this.applyAll(edges, now));
+  }
+
+  /** The periodic check: outages whose open interruptions passed the threshold on the gateway clock. */
+  check(now: number): Promise<DeviceEvent[]> {
+    return this.deps.store.exclusive(() => this.checkAll(now));
+  }
+
+  private async applyAll(events: StoredEvent[], now: number): Promise<DeviceEvent[]> {
     const touched = new Set<number>();
     // Event time order, so an off and its restore arriving in one batch pair whatever their order.
     const ordered = [...events].sort((a, b) => a.createdDateTime - b.createdDateTime);
@@ -50,8 +62,7 @@ export class OutageDetector {
     return out;
   }
 
-  /** The periodic check: outages whose open interruptions passed the threshold on the gateway clock. */
-  async check(now: number): Promise<DeviceEvent[]> {
+  private async checkAll(now: number): Promise<DeviceEvent[]> {
     const out: DeviceEvent[] = [];
     for (const outage of await this.deps.store.activeOutages()) out.push(...await this.judge(outage, now));
     return out;

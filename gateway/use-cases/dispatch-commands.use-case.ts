@@ -1,6 +1,8 @@
+import { isFinal } from '../domain/commands/command-state.js';
 import type { Command } from '../domain/commands/command.js';
 import type { Logger } from '../logging/logger.js';
 import type { Clock } from '../ports/clock.port.js';
+import { PoisonMessage, type CommandBus, type CommandHandler, type CommandMessage } from '../ports/command-bus.port.js';
 import type { CommandQueue } from '../ports/command-queue.port.js';
 import type { HesOutcome, HesPort } from '../ports/hes.port.js';
 import { backoffMs } from './deliver-outbox.use-case.js';
@@ -14,36 +16,84 @@ export interface DispatchSettings {
   maxDelayMs: number;
 }
 
-export interface DispatchDeps {
+export interface RelayDeps {
+  queue: CommandQueue;
+  bus: CommandBus;
+  clock: Clock;
+  log: Logger;
+  settings: Pick<DispatchSettings, 'batchSize' | 'leaseMs'>;
+  /**
+   * The relay leases nothing while this many messages wait on the bus for a consumer: a command's
+   * lease must not run out while its message is still queued (it would be leased and sent again).
+   */
+  maxBacklog?: number;
+}
+
+export const messageFor = (c: Command): CommandMessage => ({ commandId: c.commandId, meter: c.meter, attempt: c.attempts });
+
+/**
+ * The dispatcher's first half, one pass: open windows and expire missed ones, lease what may go
+ * now (priority, the oldest open command of each meter only), publish each leased command on the
+ * bus. A publish that fails leaves the commands leased (state sent): they are leased and published
+ * again when the lease ends, under the same commandId.
+ */
+export function relayCommands(deps: RelayDeps) {
+  const { queue, bus, clock, log, settings } = deps;
+  return async (): Promise<number> => {
+    const moved = await queue.promote(clock.now());
+    if (deps.maxBacklog !== undefined) {
+      const waiting = await bus.backlog();
+      if (waiting >= deps.maxBacklog) {
+        log.debug({ waiting, maxBacklog: deps.maxBacklog }, 'command bus backlog full: nothing leased this pass');
+        return moved;
+      }
+    }
+    const leased = await queue.lease(clock.now(), settings.batchSize, settings.leaseMs);
+    if (leased.length === 0) return moved;
+    try {
+      await bus.publish(leased.map(messageFor));
+    } catch (err) {
+      log.error({ err: (err as Error).message, commands: leased.length, retryAfterMs: settings.leaseMs }, 'leased commands not published; resent when their lease ends');
+    }
+    return moved + leased.length;
+  };
+}
+
+export interface WorkerDeps {
   queue: CommandQueue;
   hes: HesPort;
   clock: Clock;
   log: Logger;
-  settings: DispatchSettings;
+  settings: Pick<DispatchSettings, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
   /** Jitter source (tests pin it). */
   random?: () => number;
   /** Called after a command succeeded (e.g. a time sync whose drift must raise an event). */
   onSucceeded?: (command: Command) => Promise<void>;
 }
 
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
-}
-
 /**
- * One dispatcher pass: open windows and expire missed ones, lease what may go now (priority,
- * per-meter order), hand each to the head-end under its stable commandId, record the outcome.
- * A thrown error or a transient failure is retried with exponential backoff and jitter until
- * maxAttempts, then the command is dead with the reason.
+ * The dispatcher's second half, the bus handler: hands the leased command to the head-end under its
+ * stable commandId and records the outcome; it resolves (and the message is acknowledged) only once
+ * that record is committed. A transient failure is retried with exponential backoff and jitter until
+ * maxAttempts, then the command is dead with the reason. The queue is the truth: a message for a
+ * command already final (redelivered after a crash) or of an older lease is acknowledged and dropped;
+ * one naming no command is poison.
  */
-export function dispatchCommands(deps: DispatchDeps) {
+export function commandWorker(deps: WorkerDeps): CommandHandler {
   const { queue, hes, clock, log, settings } = deps;
 
-  const runOne = async (c: Command): Promise<void> => {
+  return async (m: CommandMessage): Promise<void> => {
+    const c = await queue.get(m.commandId);
+    if (!c) throw new PoisonMessage(`no command ${m.commandId} in the queue`);
+    if (c.meter !== m.meter) throw new PoisonMessage(`command ${m.commandId} is for meter ${c.meter}, the message says ${m.meter}`);
+    if (isFinal(c.state)) {
+      log.info({ commandId: c.commandId, state: c.state, attempt: m.attempt }, 'command already final: message dropped');
+      return;
+    }
+    if (c.state !== 'sent' || c.attempts !== m.attempt) {
+      log.info({ commandId: c.commandId, state: c.state, attempts: c.attempts, attempt: m.attempt }, 'message of an older lease: dropped');
+      return;
+    }
     let outcome: HesOutcome;
     try {
       outcome = await hes.execute({ commandId: c.commandId, kind: c.kind, meter: c.meter, params: c.params });
@@ -67,19 +117,5 @@ export function dispatchCommands(deps: DispatchDeps) {
       await queue.retry(c.commandId, outcome.reason, new Date(now.getTime() + delay), now);
       log.warn({ ...at, reason: outcome.reason, retryInMs: delay }, 'command will be retried');
     }
-  };
-
-  return async (): Promise<number> => {
-    const moved = await queue.promote(clock.now());
-    const leased = await queue.lease(clock.now(), settings.batchSize, settings.leaseMs);
-    await inParallel(leased, settings.concurrency, async (c) => {
-      try {
-        await runOne(c);
-      } catch (err) {
-        // Recording failed (store trouble): the lease runs out and the command is resent under its id.
-        log.error({ err, commandId: c.commandId }, 'command outcome not recorded');
-      }
-    });
-    return moved + leased.length;
   };
 }

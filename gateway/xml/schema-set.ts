@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { XmlDocument, XmlElement, XmlValidateError, XsdValidator, type XmlNode, type XmlTreeNode } from 'libxml2-wasm';
+import { XmlDocument, XmlElement, XmlValidateError, XsdValidator, type XmlNode } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
+import { childNodes } from './child-nodes.js';
 
 export interface ValidationIssue {
   message: string;
@@ -77,7 +78,7 @@ export function elementPath(node: XmlElement, root: XmlElement): string {
   for (let cur: XmlElement | null = node; cur; cur = cur.parent) {
     let index = 1;
     let same = 0;
-    for (let s: XmlTreeNode | null = cur.parent?.firstChild ?? null; s; s = s.next) {
+    for (const s of cur.parent ? childNodes(cur.parent) : []) {
       if (s instanceof XmlElement && s.name === cur.name && s.namespaceUri === cur.namespaceUri) {
         same++;
         if (s.isSameNode(cur)) index = same;
@@ -126,14 +127,14 @@ export class SchemaSet {
     this.globalElements = globals;
   }
 
-  /** Validates an element subtree (the CIM message inside whatever carried it). */
-  validate(root: XmlElement, source?: string): ValidationIssue[] {
+  /** Validates an element subtree (the CIM message inside whatever carried it); the source text is only read on failure. */
+  validate(root: XmlElement, source?: string | (() => string)): ValidationIssue[] {
     try {
       this.validator.validate(root);
       return [];
     } catch (err) {
       if (!(err instanceof XmlValidateError)) throw err;
-      const lines = source?.split('\n');
+      const lines = (typeof source === 'function' ? source() : source)?.split('\n');
       return err.details.map((d) => {
         const issue: ValidationIssue = { message: readable(d.message) };
         if (d.line) issue.line = d.line;

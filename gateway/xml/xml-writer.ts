@@ -1,16 +1,4 @@
-import { XMLBuilder } from 'fast-xml-parser';
 import type { XNode } from './xnode.js';
-
-type FxpNode = Record<string, unknown>;
-
-const builder = new XMLBuilder({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  suppressEmptyNode: true,
-  processEntities: true,
-  format: false,
-});
 
 export interface WriteOptions {
   /** Prefixes for namespaces declared once on the root; other namespaces become a default xmlns where they start. */
@@ -20,30 +8,50 @@ export interface WriteOptions {
   declaration?: boolean;
 }
 
-/** Serialises an XNode tree. fast-xml-parser does the escaping; this only places namespaces. */
+const SPECIAL = /[&<>'"]/;
+const SPECIAL_ALL = /[&<>'"]/g;
+const ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', "'": '&apos;', '"': '&quot;' };
+
+/** The five XML entities in text and attribute values (what fast-xml-parser's builder wrote before: same bytes). */
+function escape(value: string): string {
+  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ENTITY[c]!) : value;
+}
+
+/**
+ * Serialises an XNode tree: every answer goes through here, so it writes the string directly
+ * (the generic builder it replaces spent most of its time converting the tree and validating
+ * names). Output is byte-for-byte what that builder wrote: empty elements self-close, the five
+ * entities are escaped in text and attributes, no indentation.
+ */
 export function writeXml(root: XNode, options: WriteOptions = {}): string {
   const prefixes = options.prefixes ?? {};
   const nsOut = options.nsOut ?? ((ns: string) => ns);
-  const convert = (node: XNode, defaultNs: string, isRoot: boolean): FxpNode => {
-    const attrs: Record<string, string> = {};
+  let rootDecls = '';
+  for (const [ns, p] of Object.entries(prefixes)) rootDecls += ` xmlns:${p}="${escape(nsOut(ns))}"`;
+  const parts: string[] = [];
+  const write = (node: XNode, defaultNs: string, isRoot: boolean): void => {
     const prefix = prefixes[node.ns];
+    const tag = prefix ? `${prefix}:${node.name}` : node.name;
+    let open = `<${tag}`;
+    if (isRoot) open += rootDecls;
     let childDefault = defaultNs;
-    if (isRoot) {
-      for (const [ns, p] of Object.entries(prefixes)) attrs[`@_xmlns:${p}`] = nsOut(ns);
-    }
     if (prefix === undefined && node.ns !== defaultNs) {
-      attrs['@_xmlns'] = nsOut(node.ns);
+      open += ` xmlns="${escape(nsOut(node.ns))}"`;
       childDefault = node.ns;
     }
-    for (const [k, v] of Object.entries(node.attrs ?? {})) attrs[`@_${k}`] = v;
-    const tag = prefix ? `${prefix}:${node.name}` : node.name;
-    const content: FxpNode[] = node.children
-      ? node.children.map((c) => convert(c, childDefault, false))
-      : node.text !== undefined ? [{ '#text': node.text }] : [];
-    const out: FxpNode = { [tag]: content };
-    if (Object.keys(attrs).length > 0) out[':@'] = attrs;
-    return out;
+    if (node.attrs) for (const k in node.attrs) open += ` ${k}="${escape(node.attrs[k]!)}"`;
+    const kids = node.children;
+    if (kids && kids.length > 0) {
+      parts.push(open, '>');
+      for (const c of kids) write(c, childDefault, false);
+      parts.push(`</${tag}>`);
+    } else if (!kids && node.text !== undefined && node.text !== '') {
+      parts.push(open, '>', escape(node.text), `</${tag}>`);
+    } else {
+      parts.push(open, '/>');
+    }
   };
-  const body = builder.build([convert(root, '', true)]) as string;
+  write(root, '', true);
+  const body = parts.join('');
   return options.declaration === false ? body : `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
 }

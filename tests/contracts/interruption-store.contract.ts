@@ -50,5 +50,17 @@ export function interruptionStoreContract(name: string, make: () => Promise<Inte
       assert.deepEqual((await f.store.outages(10, 20)).map((x) => [x.id, x.notifiedAt]), [[o, 31]]);
       assert.equal((await f.store.outage(o))?.state, 'notified');
     });
+
+    it('runs exclusive work one caller at a time, a failure releasing the next', async () => {
+      let inside = 0;
+      let most = 0;
+      const work = (name: string, fail = false) => () => new Promise<string>((resolve, reject) => {
+        most = Math.max(most, ++inside);
+        setTimeout(() => { inside--; if (fail) reject(new Error(name)); else resolve(name); }, 20);
+      });
+      const results = await Promise.allSettled([f.store.exclusive(work('a')), f.store.exclusive(work('b', true)), f.store.exclusive(work('c'))]);
+      assert.equal(most, 1);
+      assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), ['a', 'b', 'c']);
+    });
   });
 }

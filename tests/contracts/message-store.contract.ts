@@ -77,5 +77,17 @@ export function messageStoreContract(name: string, make: () => Promise<MessageSt
       // A new process sees the lease expire and picks the job up again.
       assert.equal((await f.store.nextJobs(10, at(31), 30)).length, 1);
     });
+
+    it('concurrent claims of one key: exactly one is claimed, the others see it in progress', async () => {
+      const claims = await Promise.all(Array.from({ length: 5 }, () => f.store.claim(key, { verb: 'create', noun: 'X' }, at(0), 60)));
+      assert.deepEqual(claims.map((c) => c.state).sort(), ['claimed', 'in-progress', 'in-progress', 'in-progress', 'in-progress']);
+      const other = { source: 'MDM', messageId: 'm-2' };
+      // Writes of different keys made together each take effect: a completion next to a release and a claim.
+      await f.store.claim(other, { verb: 'create', noun: 'X' }, at(0), 60);
+      await Promise.all([f.store.complete(key, { message: '{"reply":1}' }), f.store.release(other), f.store.claim({ source: 'MDM', messageId: 'm-3' }, { verb: 'create', noun: 'X' }, at(1), 60)]);
+      assert.equal((await f.store.claim(key, { verb: 'create', noun: 'X' }, at(2), 60)).state, 'done');
+      assert.equal((await f.store.claim(other, { verb: 'create', noun: 'X' }, at(2), 60)).state, 'claimed', 'released');
+      assert.equal((await f.store.claim({ source: 'MDM', messageId: 'm-3' }, { verb: 'create', noun: 'X' }, at(2), 60)).state, 'in-progress');
+    });
   });
 }

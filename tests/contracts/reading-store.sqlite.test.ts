@@ -6,16 +6,17 @@ import { SqliteReadingStore } from '../../gateway/adapters/sqlite/reading-store.
 import { readingChangesContract } from './reading-changes.contract.js';
 import { readingStoreContract } from './reading-store.contract.js';
 
-const fixture = async () => {
+/** `stagingMemory`: bytes of staging kept in memory before it spills to the TEMP table (0: always spilled). */
+const fixture = (stagingMemory?: number) => async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cimgw-readings-'));
   const file = path.join(dir, 'gateway.sqlite');
   let db = openSqlite(file);
   return {
-    store: new SqliteReadingStore(db),
+    store: new SqliteReadingStore(db, stagingMemory === undefined ? {} : { stagingMemory }),
     reopen: async () => {
       db.close();
       db = openSqlite(file);
-      return new SqliteReadingStore(db);
+      return new SqliteReadingStore(db, stagingMemory === undefined ? {} : { stagingMemory });
     },
     close: async () => {
       db.close();
@@ -24,5 +25,10 @@ const fixture = async () => {
   };
 };
 
-readingStoreContract('sqlite', fixture);
-readingChangesContract('sqlite', fixture);
+readingStoreContract('sqlite', fixture());
+readingChangesContract('sqlite', fixture());
+// The same contract with every staged batch spilled to SQLite (what a message too large for memory does).
+readingStoreContract('sqlite, staging spilled', fixture(0));
+readingChangesContract('sqlite, staging spilled', fixture(0));
+// Spilled part-way: the first batches in memory, the rest (and those) in SQLite.
+readingStoreContract('sqlite, staging spilled part-way', fixture(600));

@@ -45,4 +45,11 @@ describe('configuration: defaults → file → environment, validated and frozen
     assert.throws(() => loadConfig({ GATEWAY_PROFILE: 'galaxy' }), ConfigError);
     assert.throws(() => loadConfig({ GATEWAY_CONFIG: '/nonexistent.json' }), /cannot read GATEWAY_CONFIG/);
   });
+
+  it('the cluster profile needs a postgres:// DATABASE_URL and an amqp:// AMQP_URL', () => {
+    assert.throws(() => loadConfig({ GATEWAY_PROFILE: 'cluster' }), (e: unknown) => e instanceof ConfigError && /databaseUrl: the cluster profile needs DATABASE_URL/.test(e.message) && /amqpUrl/.test(e.message));
+    assert.throws(() => loadConfig({ GATEWAY_PROFILE: 'cluster', DATABASE_URL: 'mysql://x', AMQP_URL: 'amqp://y' }), /databaseUrl/);
+    const c = loadConfig({ GATEWAY_PROFILE: 'cluster', DATABASE_URL: 'postgres://db/gw', AMQP_URL: 'amqp://mq' });
+    assert.deepEqual([c.profile, c.databaseUrl, c.amqpUrl], ['cluster', 'postgres://db/gw', 'amqp://mq']);
+  });
 });

@@ -6,9 +6,12 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/app.js';
 import { loadConfig } from '../../gateway/config/config.js';
+import type { Db } from '../../gateway/adapters/sqlite/sqlite-database.js';
 
 export interface TestGateway extends Gateway {
   dataDir: string;
+  /** Test gateways run the embedded profile: tables can be looked at directly. */
+  db: Db;
   close(): Promise<void>;
 }
 
@@ -17,8 +20,9 @@ export function testGateway(overrides: Record<string, unknown> = {}, options: Ga
   const dataDir = mkdtempSync(path.join(tmpdir(), 'cimgw-'));
   const config = loadConfig({}, { dataDir, logLevel: 'silent', ...overrides });
   const gateway = createGateway(config, { log: pino({ level: 'silent' }), ...options });
+  if (!gateway.db) throw new Error('testGateway runs the embedded profile');
   return Object.assign(gateway, {
-    dataDir,
+    dataDir, db: gateway.db,
     close: async () => {
       await gateway.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -48,7 +48,7 @@ describe('reading change journal migration', () => {
     const file = path.join(dir, 'gateway.sqlite');
     try {
       let db = openSqlite(file);
-      const store = new SqliteReadingStore(db, { now: () => new Date(T0) });
+      const store = new SqliteReadingStore(db, { clock: { now: () => new Date(T0) } });
       const id = await store.beginIngest({ source: 'HES', messageId: 'old', receivedAt: new Date(T0) });
       await store.stage(id, [{ meter: 'B-2', readingType: KWH, timestamp: T0 + 900_000, value: 1, qualities: [], kind: 'interval' }]);
       await store.commitIngest(id);

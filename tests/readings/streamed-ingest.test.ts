@@ -4,9 +4,10 @@ import request from 'supertest';
 import { SqliteReadingStore } from '../../gateway/adapters/sqlite/reading-store.sqlite.js';
 import { testGateway, type TestGateway } from '../helpers/gateway.js';
 import { replyOf, sample, soap11 } from '../helpers/messages.js';
-import { createdReadings, dayOfKwh, getReadingsRequest, KWH, meterReading, provision } from './readings-helpers.js';
+import { message } from '../helpers/messages.js';
+import { createdReadings, dayOfKwh, getReadingsRequest, KWH, meterReading, MR_NS, provision } from './readings-helpers.js';
 
-const METERS = [{ mRID: 'MTR-000101' }, { mRID: 'S-1' }, { mRID: 'S-2' }, { mRID: 'S-3' }];
+const METERS = [{ mRID: 'MTR-000101' }, { mRID: 'S-1' }, { mRID: 'S-2' }, { mRID: 'S-3' }, { mRID: 'H-1' }, { mRID: 'H-2' }, { mRID: 'A&B' }];
 
 /**
  * The same messages through a gateway that buffers (default threshold) and one that streams every
@@ -99,6 +100,73 @@ describe('streamed ingest answers like the buffered path', () => {
 
   it('a large message that is not a MeterReadings payload is buffered and answered as usual', async () => {
     const res = await both(getReadingsRequest({ messageId: 'get-1' }, '<g:EndDevice><g:mRID>S-3</g:mRID></g:EndDevice>', { start: '2026-11-19T03:00:00Z', end: '2026-11-19T04:00:00Z' }));
+    assert.deepEqual(replyOf(res.text).codes, ['0.0']);
+  });
+
+  const readings = async (gw: TestGateway, meter: string) => new SqliteReadingStore(gw.db).read({ meters: [meter] }, { offset: 0, limit: 1000 });
+  const payload = (id: string, content: string) => message('EventMessage', { verb: 'created', noun: 'MeterReadings', source: 'HES', messageId: id }, `<m:Payload>${content}</m:Payload>`);
+
+  it('hostile but valid content (prefixes, comments, processing instructions, CDATA, references, CRLF, a variant namespace) is stored alike on both paths', async () => {
+    const r = (ts: string, v: string, extra = '') => `<r:IntervalReadings>${extra}<r:timeStamp>${ts}</r:timeStamp><r:value>${v}</r:value></r:IntervalReadings>`;
+    const xml = payload('hostile-ok', `<r:MeterReadings xmlns:r="${MR_NS}">\r\n<!-- </r:MeterReadings> --><?pi <MeterReading> ?>\r\n`
+      + `<r:MeterReading><r:IntervalBlocks>${r('<![CDATA[2026-11-19T03:15:00Z]]>', '1<!-- </r:value> -->.5')}${r('2026-11-19T03:30:00Z', '\r\n 2 ', '<r:source>a &amp; &lt;b&gt; <![CDATA[</r:MeterReading>]]></r:source>')}`
+      + `<?between readings?>${r('2026-11-19T03:45:00.5+00:00', '-.5')}`
+      + `<r:IntervalReadings><r:timeStamp>2026-11-19T04:00:00Z</r:timeStamp><r:ReadingQualities><r:ReadingQualityType ref="2.4&#46;1"/></r:ReadingQualities></r:IntervalReadings>`
+      + `<r:ReadingType ref='${KWH}'/></r:IntervalBlocks><r:Meter><r:mRID>H-1</r:mRID></r:Meter></r:MeterReading><?between fragments?>`
+      + `<MeterReading xmlns="http://www.iec.ch/TC57/2011/MeterReadings#"><IntervalBlocks><IntervalReadings><timeStamp>2026-11-19T03:15:00Z</timeStamp><value>7</value></IntervalReadings>`
+      + `<ReadingType ref="${KWH}"/></IntervalBlocks><Meter><mRID>H-2</mRID></Meter></MeterReading>`
+      + `<r:MeterReading><r:IntervalBlocks>${r('2026-11-19T03:15:00Z', '8')}<r:ReadingType ref="${KWH}"/></r:IntervalBlocks><r:Meter><r:mRID>A&amp;B</r:mRID></r:Meter></r:MeterReading>`
+      + `\n<!-- trailing --><?end?>\n</r:MeterReadings>`);
+    const res = await both(xml);
+    assert.deepEqual(replyOf(res.text).codes, ['0.0'], replyOf(res.text).details.join('; '));
+    for (const meter of ['H-1', 'H-2', 'A&B']) {
+      const [b, s] = [await readings(buffered, meter), await readings(streamed, meter)];
+      assert.ok(s.length > 0, meter);
+      assert.deepEqual(s, b, meter);
+    }
+    assert.deepEqual((await readings(streamed, 'H-1')).map((x) => [x.value, x.source, x.qualities]), [[1.5, undefined, []], [2, 'a & <b> </r:MeterReading>', []], [-0.5, undefined, []], [undefined, undefined, ['2.4.1']]]);
+  });
+
+  it('what libxml2 refuses anywhere in the payload is refused alike, and nothing is stored', async () => {
+    const ok = dayOfKwh('S-2', 4, 7777);
+    const cases: [string, string][] = [
+      ['comment with --', `${ok}<!-- a -- b -->${ok}`],
+      ['xml declaration in content', `${ok}<?xml version="1.0"?>${ok}`],
+      ['undefined entity', ok.replace('<mRID>S-2</mRID>', '<mRID>S&nbsp;2</mRID>')],
+      ['< in an attribute value', ok.replace(`ref="${KWH}"`, 'ref="a<b"')],
+      ['mismatched end tag', ok.replace('</Meter>', '</Metre>')],
+      ['unclosed CDATA', `${ok}${ok.replace('<value>7.777</value>', '<value><![CDATA[1</value>')}`],
+      ['malformed trailing comment', `${ok}\n<!-- x -- y -->`],
+    ];
+    for (const [name, content] of cases) {
+      const xml = createdReadings({ messageId: `refused-${name}` }, content);
+      const send = (gw: TestGateway) => request(gw.app).post('/cim/messages').set('content-type', 'application/xml').send(xml);
+      const [b, s] = [await send(buffered), await send(streamed)];
+      assert.equal(b.status, 400, `${name}: buffered ${b.text}`);
+      assert.equal(s.status, 400, `${name}: streamed ${s.text}`);
+      assert.equal(s.body.title, b.body.title, name);
+    }
+    const bad = createdReadings({ messageId: 'tail-bad' }, ok).replace('</m:Payload>', '</m:Payload><junk>');
+    const [b, s] = [await request(buffered.app).post('/cim/messages').set('content-type', 'application/xml').send(bad), await request(streamed.app).post('/cim/messages').set('content-type', 'application/xml').send(bad)];
+    assert.deepEqual([s.status, s.body.title], [b.status, b.body.title]);
+    assert.equal((await readings(streamed, 'S-2')).some((x) => x.value === 7.777), false);
+  });
+
+  it('a schema error on a prefixed MeterReading after the definitions is found (local names), with its position', async () => {
+    const xml = payload('late-prefixed', `<r:MeterReadings xmlns:r="${MR_NS}">${dayOfKwh('S-1', 2).replace(/<(\/?)/g, '<$1r:')}<r:ReadingType><r:mRID>${KWH}</r:mRID></r:ReadingType>\n  ${dayOfKwh('S-3', 2).replace(/<(\/?)/g, '<$1r:')}</r:MeterReadings>`);
+    const res = await both(xml);
+    assert.deepEqual(replyOf(res.text).codes, ['1.8']);
+    assert.match(replyOf(res.text).xpaths[0]!, /MeterReading\[2\]$/);
+  });
+
+  it('an attribute the schema does not allow is a 1.8 with the same line, column and path', async () => {
+    const xml = createdReadings({ messageId: 'attr' }, dayOfKwh('S-1', 2), dayOfKwh('S-2', 3).replace('<IntervalReadings>', '<IntervalReadings\n foo="1">'));
+    const res = await both(xml);
+    assert.deepEqual(replyOf(res.text).codes, ['1.8']);
+  });
+
+  it('a UTF-8 byte order mark before the message is accepted on both paths', async () => {
+    const res = await both(`\uFEFF${createdReadings({ messageId: 'bom' }, dayOfKwh('S-3', 2))}`);
     assert.deepEqual(replyOf(res.text).codes, ['0.0']);
   });
 });

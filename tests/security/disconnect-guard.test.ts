@@ -12,20 +12,11 @@ import type { HandlerRegistry } from '../../gateway/registry/handler-registry.js
 import { SlidingWindowDisconnectGuard } from '../../gateway/security/disconnect-guard.js';
 import { message, replyOf } from '../helpers/messages.js';
 import { jwtIssuer } from './security-fixtures.js';
+import { disconnectGuardContract } from '../contracts/disconnect-guard.contract.js';
 
-describe('disconnect guard (unit)', () => {
-  it('admits up to the per-peer and system caps within the window, whole requests only, and slides', () => {
-    const guard = new SlidingWindowDisconnectGuard({ perPeer: { max: 3, windowSeconds: 60 }, system: { max: 5, windowSeconds: 60 } });
-    const t = (s: number) => new Date(Date.UTC(2026, 11, 1, 12, 0, s));
-    assert.deepEqual(guard.admit('A', 2, t(0)), { ok: true });
-    const peerCap = guard.admit('A', 2, t(1));
-    assert.equal(peerCap.ok === false && peerCap.scope, 'peer');
-    assert.deepEqual(guard.admit('B', 3, t(2)), { ok: true });
-    const systemCap = guard.admit('A', 1, t(3));
-    assert.equal(systemCap.ok === false && systemCap.scope, 'system');
-    // 60 s after the first admission it has left the window.
-    assert.deepEqual(guard.admit('A', 2, t(60)), { ok: true });
-  });
+disconnectGuardContract('in-process sliding window', async (caps) => {
+  const guard = new SlidingWindowDisconnectGuard(caps);
+  return { a: guard, b: guard, close: async () => undefined };
 });
 
 const EDC_NS = 'http://iec.ch/TC57/2011/EndDeviceControls#';

@@ -7,6 +7,7 @@ import type { Logger } from '../../logging/logger.js';
 import { commandsPayload } from '../../nouns/EndDeviceControls/end-device-controls.mapper.js';
 import type { CommandsFacade } from '../../nouns/EndDeviceControls/commands-facade.js';
 import type { Clock } from '../../ports/clock.port.js';
+import type { CommandBus, CommandConsumer } from '../../ports/command-bus.port.js';
 import type { HesPort } from '../../ports/hes.port.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
 import type { MeterRemovalListener, NetworkStore } from '../../ports/network-store.port.js';
@@ -15,22 +16,27 @@ import { Poller } from '../../runtime/poller.js';
 import { acceptCommands } from '../../use-cases/accept-commands.use-case.js';
 import { cancelCommands } from '../../use-cases/cancel-commands.use-case.js';
 import { hesPushListener } from '../../use-cases/confirm-commands.use-case.js';
-import { dispatchCommands } from '../../use-cases/dispatch-commands.use-case.js';
+import { commandWorker, relayCommands } from '../../use-cases/dispatch-commands.use-case.js';
 import { replyCommands } from '../../use-cases/reply-commands.use-case.js';
 import { timeSyncCommands } from '../../use-cases/time-sync-commands.use-case.js';
 import { HttpHes } from '../hes-http/hes.http.js';
-import { SqliteCommandQueue } from '../sqlite/command-queue.sqlite.js';
-import type { SqliteOutbox } from '../sqlite/outbox.sqlite.js';
-import type { Db } from '../sqlite/sqlite-database.js';
+import type { CommandQueue } from '../../ports/command-queue.port.js';
+import { InProcessCommandBus } from '../in-process/command-bus.in-process.js';
 import { HesSimulator } from './hes-simulator.js';
 
 export interface CommandsModule {
   hes: HesPort;
   /** The embedded simulator (undefined in http mode or when a head-end was passed in). */
   simulator?: HesSimulator;
-  queue: SqliteCommandQueue;
+  queue: CommandQueue;
+  /** Carries leased commands from the relay to the worker: in process unless one was passed in. */
+  bus: CommandBus;
   facade: CommandsFacade;
-  /** One dispatcher pass plus due async replies (the 'commands' poller; tests call it through drain). */
+  /**
+   * One relay pass plus due async replies (the 'commands' poller; tests call it through drain).
+   * With the in-process bus the leased commands are executed before it resolves; with a broker
+   * they are executed by whichever instance's worker takes them.
+   */
   tick: () => Promise<number>;
   nudge: () => void;
   timeSync: ReturnType<typeof timeSyncCommands>;
@@ -40,16 +46,23 @@ export interface CommandsModule {
   stop(): Promise<void>;
 }
 
+const STOP_GRACE_MS = 5_000;
+
 /** The HES part of the composition root (called by app.ts only): head-end adapter, command queue, dispatcher, schedules. */
 export function createCommandsModule(deps: {
-  db: Db; outbox: SqliteOutbox; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; meters: MeterRegistry; network: NetworkStore;
+  queue: CommandQueue; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; meters: MeterRegistry; network: NetworkStore;
   readings: ReadingStore; ingestEvents: (events: DeviceEvent[], source: string) => Promise<unknown>; hes?: HesPort;
+  /**
+   * A shared bus (cluster: AmqpCommandBus) instead of the in-process one; its owner closes it.
+   * `maxBacklog`: the relay leases nothing while that many messages wait for a consumer.
+   */
+  bus?: CommandBus; maxBacklog?: number;
 }): CommandsModule {
   const { config, clock, meters } = deps;
   const cfg = config.commands;
   const log = deps.log.child({ component: 'commands' });
   const table = new ControlTypeTable(JSON.parse(readFileSync(cfg.mappingFile, 'utf8')), { byKind: cfg.priorities, byReason: cfg.priorityByReason });
-  const queue = new SqliteCommandQueue(deps.db, deps.outbox);
+  const { queue } = deps;
   let simulator: HesSimulator | undefined;
   let hes: HesPort;
   if (deps.hes) hes = deps.hes;
@@ -75,9 +88,33 @@ export function createCommandsModule(deps: {
     queue, network: deps.network, table, clock, source: config.gateway.source, thresholdSeconds: cfg.timeSync.driftThresholdSeconds,
     validMs: 3_600_000, ingestEvents: deps.ingestEvents,
   });
-  const dispatch = dispatchCommands({ queue, hes, clock, log, settings: cfg, onSucceeded: timeSync.onSucceeded });
+  // The in-process bus hands over directly, so the relay's pass runs the head-end calls as before.
+  const bus = deps.bus ?? new InProcessCommandBus({ concurrency: cfg.concurrency, maxDeliveries: 3, log });
+  const relay = relayCommands({ queue, bus, clock, log, settings: cfg, ...(deps.bus && deps.maxBacklog !== undefined ? { maxBacklog: deps.maxBacklog } : {}) });
+  const worker = commandWorker({ queue, hes, clock, log, settings: cfg, onSucceeded: timeSync.onSucceeded });
+  let consumer: Promise<CommandConsumer> | undefined;
+  const consuming = () => {
+    consumer ??= bus.consume(worker).catch((err: unknown) => {
+      consumer = undefined;
+      throw err;
+    });
+    return consumer;
+  };
   const replies = replyCommands({ queue, clock, source: config.gateway.source, toPayload: commandsPayload });
-  const tick = async () => (await dispatch()) + (await replies());
+  const tick = async () => {
+    // Replies need only the database: a broker outage must not hold back answers to finished requests.
+    let relayed = 0;
+    let failure: { err: unknown } | undefined;
+    try {
+      await consuming();
+      relayed = await relay();
+    } catch (err) {
+      failure = { err };
+    }
+    const replied = await replies();
+    if (failure) throw failure.err;
+    return relayed + replied;
+  };
   const poller = new Poller('commands', tick, cfg.pollMs, log);
   const facade: CommandsFacade = {
     accept: (controls, meta) => acceptCommands(controls, meta, { queue, meters, table, clock, maxDevices: cfg.maxDevicesPerRequest }),
@@ -85,7 +122,7 @@ export function createCommandsModule(deps: {
   };
   let cron: { stop(): void } | undefined;
   return {
-    hes, queue, facade, tick, timeSync, ...(simulator ? { simulator } : {}),
+    hes, queue, bus, facade, tick, timeSync, ...(simulator ? { simulator } : {}),
     nudge: () => poller.nudge(),
     removalListener: {
       metersRemoved: async (mRIDs, at) => {
@@ -100,6 +137,9 @@ export function createCommandsModule(deps: {
     stop: async () => {
       cron?.stop();
       await poller.stop();
+      // Messages being handled get a moment to be recorded and acknowledged; the rest go back to the bus.
+      await (await consumer?.catch(() => undefined))?.stop(STOP_GRACE_MS);
+      if (!deps.bus) await bus.close();
       await simulator?.stop();
       if (hes instanceof HttpHes) await hes.close();
     },

@@ -7,6 +7,8 @@ export class HttpDelivery implements DeliveryTransport {
   constructor(private readonly timeoutMs: number) {}
 
   async deliver(entry: OutboundEntry): Promise<void> {
+    // Never POST an AMQP entry as REST: its endpoint names an exchange, not a URL.
+    if (entry.protocol !== 'SOAP' && entry.protocol !== 'REST') throw new Error(`HTTP delivery cannot send a ${entry.protocol} entry (${entry.destination})`);
     const soap = entry.protocol === 'SOAP';
     const body = soap ? wrapInEnvelope(entry.body.replace(/^<\?xml[^>]*>\s*/, ''), '1.1') : entry.body;
     const headers: Record<string, string> = soap

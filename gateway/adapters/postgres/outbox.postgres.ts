@@ -1,4 +1,4 @@
-import type { NewOutbound, Outbox, OutboundEntry, OutboxState } from '../../ports/outbox.port.js';
+import type { DeliveryProtocol, NewOutbound, Outbox, OutboundEntry, OutboxState } from '../../ports/outbox.port.js';
 import { migratePg, type Pool, type Queryable } from './pg-database.js';
 
 const MIGRATIONS = [{
@@ -30,7 +30,7 @@ const MIGRATIONS = [{
 }];
 
 interface Row {
-  id: string; kind: 'reply' | 'event'; destination: string; protocol: 'SOAP' | 'REST'; message_id: string;
+  id: string; kind: 'reply' | 'event'; destination: string; protocol: DeliveryProtocol; message_id: string;
   correlation_id: string | null; request_message_id: string | null; ordering_key: string | null; soap_action: string | null;
   body: string; state: OutboxState; attempts: number; next_attempt_at: Date; last_error: string | null; created_at: Date; delivered_at: Date | null;
 }

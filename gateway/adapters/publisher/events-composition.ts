@@ -15,10 +15,7 @@ import { findEvents } from '../../use-cases/get-events.use-case.js';
 import { EventIngest } from '../../use-cases/ingest-events.use-case.js';
 import { ManageSubscriptions } from '../../use-cases/manage-subscriptions.use-case.js';
 import { publishEvents } from '../../use-cases/publish-events.use-case.js';
-import { SqliteEventStore } from '../sqlite/event-store.sqlite.js';
-import { SqliteInterruptionStore } from '../sqlite/interruption-store.sqlite.js';
-import type { Db } from '../sqlite/sqlite-database.js';
-import { SqliteSubscriptionStore } from '../sqlite/subscription-store.sqlite.js';
+import type { Storage } from '../../storage/storage.js';
 import { SubscriptionPublisher } from './subscription-publisher.js';
 
 export interface EventsModule {
@@ -34,13 +31,11 @@ export interface EventsModule {
   init(): Promise<void>;
 }
 
-/** The events part of the composition root (called by app.ts only): picks the embedded adapters. */
-export function createEventsModule(deps: { db: Db; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; outbox: Outbox; meters: MeterRegistry; network: NetworkStore }): EventsModule {
-  const { db, config, clock, log, outbox, meters, network } = deps;
+/** The events part of the composition root (called by app.ts only), on the profile's storage. */
+export function createEventsModule(deps: { storage: Storage; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; outbox: Outbox; meters: MeterRegistry; network: NetworkStore }): EventsModule {
+  const { storage, config, clock, log, outbox, meters, network } = deps;
   const table = new EventTypeTable(JSON.parse(readFileSync(config.events.typesFile, 'utf8')));
-  const events = new SqliteEventStore(db);
-  const interruptions = new SqliteInterruptionStore(db, clock);
-  const subscriptionStore = new SqliteSubscriptionStore(db);
+  const { events, interruptions, subscriptions: subscriptionStore } = storage;
   const publisher = new SubscriptionPublisher({ subscriptions: subscriptionStore, outbox, meters, clock, source: config.gateway.source });
   const thresholdMs = config.outages.thresholdSeconds * 1000;
   const detector = new OutageDetector({ store: interruptions, meters, table, settings: { thresholdMs, windowMs: config.outages.groupWindowSeconds * 1000 } });
@@ -51,7 +46,9 @@ export function createEventsModule(deps: { db: Db; config: Readonly<GatewayConfi
     ingest: (list, source) => ingest.ingest(list, source),
     find: (criteria) => findEvents(criteria, { events, meters, network, table, limit: config.events.maxGetResults }),
   };
-  const router = adminRouter({ subscriptions, interruptions, thresholdMs, loopbackOnly: config.subscriptions.adminLoopbackOnly, log });
+  // AMQP subscriptions are published on the gateway's broker: accepted only when there is one.
+  const protocols = config.amqpUrl ? ['SOAP', 'REST', 'AMQP'] as const : ['SOAP', 'REST'] as const;
+  const router = adminRouter({ subscriptions, interruptions, thresholdMs, loopbackOnly: config.subscriptions.adminLoopbackOnly, protocols, log });
   return {
     facade, publisher, subscriptions, router, ingestEvents: facade.ingest, tick: () => ingest.tick(),
     init: () => subscriptions.applyConfigured(config.subscriptions.items.map((s) => ({ ...s }))),

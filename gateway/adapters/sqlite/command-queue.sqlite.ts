@@ -4,6 +4,7 @@ import { assertTransition, CommandState } from '../../domain/commands/command-st
 import type { AcceptResult, CommandOutcome, CommandQueue, Confirmation } from '../../ports/command-queue.port.js';
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { SqliteOutbox } from './outbox.sqlite.js';
+import { groupCommit, type GroupCommit } from './group-commit.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -31,6 +32,11 @@ const MIGRATIONS = [{
     ) WITHOUT ROWID;
     CREATE INDEX command_request_items_command ON command_request_items (command_id);
   `,
+}, {
+  // No query looks items up by command (they are read by request, joined to commands by its
+  // unique command_id); the index cost a write to a random page on every accept.
+  name: 'commands-002-drop-unused-item-index',
+  sql: `DROP INDEX IF EXISTS command_request_items_command;`,
 }];
 
 const OPEN = `('accepted', 'queued', 'sent')`;
@@ -64,13 +70,26 @@ function toCommand(r: Row): Command {
   return c;
 }
 
+/** The row an accepted command's INSERT wrote (same columns and values, so toCommand reads it alike). */
+function asInserted(c: NewCommand, seq: number, params: string, t: number): Row {
+  return {
+    seq, command_id: c.commandId, command_key: c.commandKey, meter: c.meter, device_label: c.deviceLabel, kind: c.kind, control_type: c.controlType,
+    control_mrid: c.controlMRID ?? null, source: c.source, params, priority: c.priority, not_before: c.notBefore?.getTime() ?? null,
+    not_after: c.notAfter?.getTime() ?? null, reason: c.reason ?? null, state: 'accepted', attempts: 0, next_attempt_at: c.notBefore?.getTime() ?? t,
+    detail: null, result_values: null, confirmed_by: null, confirmed_at: null, created_at: t, updated_at: t,
+  };
+}
+
 /** The command queue in the embedded store; replies are queued into the same database's outbox. */
 export class SqliteCommandQueue implements CommandQueue {
   /** Prepared once per SQL text: preparing costs more than running these small statements. */
   private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+  /** accept is on the request path: it commits together with other requests' writes. */
+  private readonly writes: GroupCommit;
 
   constructor(private readonly db: Db, private readonly outbox: SqliteOutbox) {
     migrate(db, MIGRATIONS);
+    this.writes = groupCommit(db);
   }
 
   private q(sql: string): Database.Statement<unknown[]> {
@@ -81,27 +100,41 @@ export class SqliteCommandQueue implements CommandQueue {
 
   async accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {
     const t = now.getTime();
-    return this.db.transaction((): AcceptResult => {
-      const existing = this.requestRow(request.source, request.messageId);
-      if (existing) return { request: this.toRequest(existing), commands: this.itemsOf(existing.id), created: false };
+    return this.writes.run((): AcceptResult => {
       const replyState = request.replyAddress ? 'waiting' : 'none';
-      const id = Number(this.q(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite,
-        rejected, reply_state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(request.source, request.messageId, request.correlationId, request.verb,
-        request.replyAddress ?? null, request.protocol ?? null, request.typed ? 1 : 0, JSON.stringify(request.rewrite), JSON.stringify(request.rejected), replyState, t).lastInsertRowid);
+      const rewrite = JSON.stringify(request.rewrite);
+      const rejected = JSON.stringify(request.rejected);
+      // Insert first, read only on a repeat: a new request is the common case.
+      const added = this.q(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite,
+        rejected, reply_state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, message_id) DO NOTHING`).run(request.source, request.messageId,
+        request.correlationId, request.verb, request.replyAddress ?? null, request.protocol ?? null, request.typed ? 1 : 0, rewrite, rejected, replyState, t);
+      if (added.changes === 0) {
+        const existing = this.requestRow(request.source, request.messageId)!;
+        return { request: this.toRequest(existing), commands: this.itemsOf(existing.id), created: false };
+      }
+      const id = Number(added.lastInsertRowid);
       const insert = this.q(`INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
         priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?) ON CONFLICT DO NOTHING`);
       const item = this.q('INSERT INTO command_request_items (request_id, position, command_id) VALUES (?, ?, ?)');
-      const byKey = this.q('SELECT command_id FROM commands WHERE command_key = ?');
-      commands.forEach((c, position) => {
-        // A command key seen before (the same control re-sent without MessageID) joins this request as it is.
-        insert.run(c.commandId, c.commandKey, c.meter, c.deviceLabel, c.kind, c.controlType, c.controlMRID ?? null, c.source, JSON.stringify(c.params),
+      const stored = commands.map((c, position): Command => {
+        const params = JSON.stringify(c.params);
+        const added = insert.run(c.commandId, c.commandKey, c.meter, c.deviceLabel, c.kind, c.controlType, c.controlMRID ?? null, c.source, params,
           c.priority, c.notBefore?.getTime() ?? null, c.notAfter?.getTime() ?? null, c.reason ?? null, c.notBefore?.getTime() ?? t, t, t);
-        const stored = byKey.get(c.commandKey) as { command_id: string };
-        item.run(id, position, stored.command_id);
+        // A command key seen before (the same control re-sent without MessageID) joins this request as it is.
+        const command = added.changes === 1 ? toCommand(asInserted(c, Number(added.lastInsertRowid), params, t)) : toCommand(this.byKey(c.commandKey));
+        item.run(id, position, command.commandId);
+        return command;
       });
-      return { request: this.toRequest(this.requestRow(request.source, request.messageId)!), commands: this.itemsOf(id), created: true };
-    })();
+      // What was just written, as toRequest(requestRow(…)) would read it back (no second read on the hot path).
+      const storedRequest: StoredRequest = {
+        id, source: request.source, messageId: request.messageId, correlationId: request.correlationId, verb: request.verb, typed: request.typed,
+        rewrite: JSON.parse(rewrite) as StoredRequest['rewrite'], rejected: JSON.parse(rejected) as StoredRequest['rejected'], replyState,
+        commandIds: stored.map((c) => c.commandId),
+        ...(request.replyAddress ? { replyAddress: request.replyAddress } : {}), ...(request.protocol ? { protocol: request.protocol } : {}),
+      };
+      return { request: storedRequest, commands: stored, created: true };
+    });
   }
 
   async promote(now: Date): Promise<number> {
@@ -222,6 +255,10 @@ export class SqliteCommandQueue implements CommandQueue {
       .run({ ...set, to, t, seq: row.seq, from: row.state });
     if (changed.changes !== 1) throw new Error(`command ${row.command_id} changed underneath (${row.state} → ${to})`);
     return toCommand(this.row(row.command_id)!);
+  }
+
+  private byKey(commandKey: string): Row {
+    return this.q('SELECT * FROM commands WHERE command_key = ?').get(commandKey) as Row;
   }
 
   private row(commandId: string): Row | undefined {

@@ -62,9 +62,18 @@ function toOutage(r: ORow): Outage {
 }
 
 export class SqliteInterruptionStore implements InterruptionStore {
+  private chain: Promise<unknown> = Promise.resolve();
+
   /** `clock` stamps the change journal's entries (their retention counts from the save). */
   constructor(private readonly db: Db, private readonly clock: Clock = systemClock) {
     migrate(db, MIGRATIONS);
+  }
+
+  /** The embedded profile is one process: a promise chain is the whole lock. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   async recentForMeter(meter: string, track: InterruptionTrack, since: number): Promise<Interruption[]> {

@@ -1,6 +1,7 @@
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { ClaimResult, InboundJob, MessageKey, MessageStatus, MessageStore, NewJob, StoredResponse } from '../../ports/message-store.port.js';
 import type { SqliteOutbox } from './outbox.sqlite.js';
+import { groupCommit, type GroupCommit } from './group-commit.js';
 import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -46,22 +47,24 @@ interface JobRow {
 
 export class SqliteMessageStore implements MessageStore {
   private readonly sql;
+  /** The request path's writes (claim, complete, release, acceptAsync) commit with other requests'. */
+  private readonly writes: GroupCommit;
 
   constructor(private readonly db: Db, private readonly outbox: SqliteOutbox) {
     migrate(db, MIGRATIONS);
     this.sql = statements(db);
+    this.writes = groupCommit(db);
   }
 
   async claim(key: MessageKey, meta: { verb: string; noun: string }, now: Date, leaseSeconds: number): Promise<ClaimResult> {
-    return this.db.transaction((): ClaimResult => {
-      const row = this.sql('SELECT state, response, lease_until FROM idempotency WHERE source = ? AND message_id = ?')
-        .get(key.source, key.messageId) as { state: string; response: string | null; lease_until: number } | undefined;
+    return this.writes.run((): ClaimResult => {
       const leaseUntil = now.getTime() + leaseSeconds * 1000;
-      if (!row) {
-        this.sql(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
-          VALUES (?, ?, ?, ?, 'in-progress', ?, ?)`).run(key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now.getTime());
-        return { state: 'claimed' };
-      }
+      // Insert first, read only when the key exists: a new key is the common case.
+      const added = this.sql(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
+        VALUES (?, ?, ?, ?, 'in-progress', ?, ?) ON CONFLICT (source, message_id) DO NOTHING`).run(key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now.getTime());
+      if (added.changes === 1) return { state: 'claimed' };
+      const row = this.sql('SELECT state, response, lease_until FROM idempotency WHERE source = ? AND message_id = ?')
+        .get(key.source, key.messageId) as { state: string; response: string | null; lease_until: number };
       if (row.state === 'done' && row.response) return { state: 'done', response: { message: row.response } };
       // An abandoned claim (the process died mid-way) is taken over: handlers are idempotent.
       if (row.lease_until <= now.getTime()) {
@@ -69,26 +72,26 @@ export class SqliteMessageStore implements MessageStore {
         return { state: 'claimed' };
       }
       return { state: 'in-progress' };
-    })();
+    });
   }
 
   async complete(key: MessageKey, response: StoredResponse): Promise<void> {
-    this.sql(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
-      .run(response.message, key.source, key.messageId);
+    await this.writes.run(() => this.sql(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
+      .run(response.message, key.source, key.messageId));
   }
 
   async release(key: MessageKey): Promise<void> {
-    this.sql(`DELETE FROM idempotency WHERE source = ? AND message_id = ? AND state = 'in-progress'`).run(key.source, key.messageId);
+    await this.writes.run(() => this.sql(`DELETE FROM idempotency WHERE source = ? AND message_id = ? AND state = 'in-progress'`).run(key.source, key.messageId));
   }
 
   async acceptAsync(key: MessageKey, ack: StoredResponse, job: NewJob, now: Date): Promise<void> {
-    this.db.transaction(() => {
+    await this.writes.run(() => {
       this.sql(`UPDATE idempotency SET state = 'done', response = ? WHERE source = ? AND message_id = ?`)
         .run(ack.message, key.source, key.messageId);
       this.sql(`INSERT INTO inbound_jobs (source, message_id, message, reply_address, protocol, typed, rewrite, state, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (source, message_id) DO NOTHING`)
         .run(key.source, key.messageId, job.message, job.replyAddress, job.protocol, job.typed ? 1 : 0, JSON.stringify(job.rewrite), now.getTime());
-    })();
+    });
   }
 
   async nextJobs(limit: number, now: Date, leaseSeconds: number): Promise<InboundJob[]> {

@@ -67,7 +67,7 @@ const INFO = `SELECT m.*, u.transformer_id, u.feeder_id FROM meters m LEFT JOIN 
 
 /** Topology and meters in the embedded store: the read port everyone uses and the write port provisioning uses. */
 export class SqliteNetwork implements MeterRegistry, NetworkStore {
-  /** For the look-ups on every I8 request (a meter named in the query, a usage point's meters). */
+  /** Prepared once per SQL text: the look-ups run on every request (a meter named in an I8 query, a usage point's meters). */
   private readonly sql;
 
   constructor(private readonly db: Db) {
@@ -76,8 +76,8 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async resolve(refs: DeviceRef[]): Promise<Map<string, MeterInfo | undefined>> {
-    const byMrid = this.db.prepare(`${INFO} WHERE m.mrid = ?`);
-    const byName = this.db.prepare(`${INFO} WHERE m.mrid = (SELECT mrid FROM meter_names WHERE name = ? LIMIT 1)`);
+    const byMrid = this.sql(`${INFO} WHERE m.mrid = ?`);
+    const byName = this.sql(`${INFO} WHERE m.mrid = (SELECT mrid FROM meter_names WHERE name = ? LIMIT 1)`);
     const out = new Map<string, MeterInfo | undefined>();
     for (const ref of refs) {
       const row = (ref.mRID !== undefined ? byMrid.get(ref.mRID) : byName.get(ref.name ?? '')) as MeterRow | undefined;
@@ -96,11 +96,11 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async byConcentrator(concentratorId: string): Promise<MeterInfo[]> {
-    return (this.db.prepare(`${INFO} WHERE m.concentrator_id = ? ORDER BY m.mrid`).all(concentratorId) as MeterRow[]).map(toInfo);
+    return (this.sql(`${INFO} WHERE m.concentrator_id = ? ORDER BY m.mrid`).all(concentratorId) as MeterRow[]).map(toInfo);
   }
 
   async byTransformer(transformerId: string): Promise<MeterInfo[]> {
-    return (this.db.prepare(`${INFO} WHERE u.transformer_id = ? ORDER BY m.mrid`).all(transformerId) as MeterRow[]).map(toInfo);
+    return (this.sql(`${INFO} WHERE u.transformer_id = ? ORDER BY m.mrid`).all(transformerId) as MeterRow[]).map(toInfo);
   }
 
   /** A group is a concentrator or a transformer id (configured groups can be added the same way). */
@@ -110,19 +110,19 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async upsertTransformers(items: TransformerRecord[]): Promise<void> {
-    const stmt = this.db.prepare(`INSERT INTO transformers (id, feeder_id, name) VALUES (?, ?, ?)
+    const stmt = this.sql(`INSERT INTO transformers (id, feeder_id, name) VALUES (?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET feeder_id = excluded.feeder_id, name = excluded.name`);
     this.db.transaction(() => items.forEach((t) => stmt.run(t.id, t.feederId ?? null, t.name ?? null)))();
   }
 
   async upsertConcentrators(items: ConcentratorRecord[]): Promise<void> {
-    const stmt = this.db.prepare(`INSERT INTO concentrators (id, name, transformer_id, link) VALUES (?, ?, ?, ?)
+    const stmt = this.sql(`INSERT INTO concentrators (id, name, transformer_id, link) VALUES (?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, transformer_id = excluded.transformer_id, link = excluded.link`);
     this.db.transaction(() => items.forEach((c) => stmt.run(c.id, c.name ?? null, c.transformerId ?? null, c.link ? JSON.stringify(c.link) : null)))();
   }
 
   async upsertUsagePoints(items: UsagePointRecord[]): Promise<void> {
-    const stmt = this.db.prepare(`INSERT INTO usage_points (mrid, names, service_location, customer_account, transformer_id, feeder_id)
+    const stmt = this.sql(`INSERT INTO usage_points (mrid, names, service_location, customer_account, transformer_id, feeder_id)
       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (mrid) DO UPDATE SET names = excluded.names, service_location = excluded.service_location,
       customer_account = excluded.customer_account, transformer_id = excluded.transformer_id, feeder_id = excluded.feeder_id`);
     this.db.transaction(() => items.forEach((u) => stmt.run(u.mRID, JSON.stringify(u.names), u.serviceLocation ?? null,
@@ -130,12 +130,12 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async upsertMeters(items: MeterRecord[]): Promise<void> {
-    const stmt = this.db.prepare(`INSERT INTO meters (mrid, names, serial_number, manufacturer, model, status, usage_point_mrid, comm_path, concentrator_id, attrs)
+    const stmt = this.sql(`INSERT INTO meters (mrid, names, serial_number, manufacturer, model, status, usage_point_mrid, comm_path, concentrator_id, attrs)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (mrid) DO UPDATE SET names = excluded.names, serial_number = excluded.serial_number,
       manufacturer = excluded.manufacturer, model = excluded.model, status = excluded.status, usage_point_mrid = excluded.usage_point_mrid,
       comm_path = excluded.comm_path, concentrator_id = excluded.concentrator_id, attrs = excluded.attrs`);
-    const clearNames = this.db.prepare('DELETE FROM meter_names WHERE mrid = ?');
-    const addName = this.db.prepare('INSERT OR IGNORE INTO meter_names (name, mrid) VALUES (?, ?)');
+    const clearNames = this.sql('DELETE FROM meter_names WHERE mrid = ?');
+    const addName = this.sql('INSERT OR IGNORE INTO meter_names (name, mrid) VALUES (?, ?)');
     this.db.transaction(() => {
       for (const m of items) {
         stmt.run(m.mRID, JSON.stringify(m.names), m.serialNumber ?? null, m.manufacturer ?? null, m.model ?? null, m.status,
@@ -147,7 +147,7 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async meterRecord(mRID: string): Promise<MeterRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM meters WHERE mrid = ?').get(mRID) as MeterRow | undefined;
+    const row = this.sql('SELECT * FROM meters WHERE mrid = ?').get(mRID) as MeterRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
@@ -156,7 +156,7 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async usagePoints(mRIDs: string[]): Promise<UsagePointRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM usage_points WHERE mrid IN (SELECT value FROM json_each(?)) ORDER BY mrid').all(JSON.stringify(mRIDs)) as
+    const rows = this.sql('SELECT * FROM usage_points WHERE mrid IN (SELECT value FROM json_each(?)) ORDER BY mrid').all(JSON.stringify(mRIDs)) as
       { mrid: string; names: string; service_location: string | null; customer_account: string | null; transformer_id: string | null; feeder_id: string | null }[];
     return rows.map((r) => {
       const u: UsagePointRecord = { mRID: r.mrid, names: JSON.parse(r.names) as string[] };
@@ -169,7 +169,7 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async transformers(): Promise<TransformerRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM transformers ORDER BY id').all() as { id: string; feeder_id: string | null; name: string | null }[];
+    const rows = this.sql('SELECT * FROM transformers ORDER BY id').all() as { id: string; feeder_id: string | null; name: string | null }[];
     return rows.map((r) => ({ id: r.id, ...(r.feeder_id ? { feederId: r.feeder_id } : {}), ...(r.name ? { name: r.name } : {}) }));
   }
 
@@ -181,7 +181,7 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
       OR m.usage_point_mrid IN (SELECT value FROM json_each(:ups))
       OR m.concentrator_id IN (SELECT value FROM json_each(:dcs))
       OR m.usage_point_mrid IN (SELECT u.mrid FROM usage_points u WHERE u.transformer_id IN (SELECT value FROM json_each(:trs))))`;
-    const rows = this.db.prepare(`SELECT m.* FROM meters m WHERE m.mrid > :after AND ${conds} ORDER BY m.mrid LIMIT :limit`).all({
+    const rows = this.sql(`SELECT m.* FROM meters m WHERE m.mrid > :after AND ${conds} ORDER BY m.mrid LIMIT :limit`).all({
       after: afterMRID ?? '', limit,
       ...(isEmptyQuery(q) ? {} : { mrids: any(q.mRIDs) ?? '[]', names: any(q.names) ?? '[]', ups: any(q.usagePointMRIDs) ?? '[]', dcs: any(q.concentratorIds) ?? '[]', trs: any(q.transformerIds) ?? '[]' }),
     }) as MeterRow[];
@@ -189,15 +189,15 @@ export class SqliteNetwork implements MeterRegistry, NetworkStore {
   }
 
   async concentrators(): Promise<ConcentratorRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM concentrators ORDER BY id').all() as { id: string; name: string | null; transformer_id: string | null; link: string | null }[];
+    const rows = this.sql('SELECT * FROM concentrators ORDER BY id').all() as { id: string; name: string | null; transformer_id: string | null; link: string | null }[];
     return rows.map((r) => ({ id: r.id, ...(r.name ? { name: r.name } : {}), ...(r.transformer_id ? { transformerId: r.transformer_id } : {}), ...(r.link ? { link: JSON.parse(r.link) as Record<string, number | string> } : {}) }));
   }
 
   async listMeters(limit: number, afterMRID?: string): Promise<MeterRecord[]> {
-    return (this.db.prepare('SELECT * FROM meters WHERE mrid > ? ORDER BY mrid LIMIT ?').all(afterMRID ?? '', limit) as MeterRow[]).map(toRecord);
+    return (this.sql('SELECT * FROM meters WHERE mrid > ? ORDER BY mrid LIMIT ?').all(afterMRID ?? '', limit) as MeterRow[]).map(toRecord);
   }
 
   async countMeters(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM meters').get() as { n: number }).n;
+    return (this.sql('SELECT COUNT(*) AS n FROM meters').get() as { n: number }).n;
   }
 }

@@ -1,4 +1,4 @@
-import type { NewOutbound, Outbox, OutboundEntry, OutboxState } from '../../ports/outbox.port.js';
+import type { DeliveryProtocol, NewOutbound, Outbox, OutboundEntry, OutboxState } from '../../ports/outbox.port.js';
 import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -30,7 +30,7 @@ const MIGRATIONS = [{
 }];
 
 interface Row {
-  id: number; kind: 'reply' | 'event'; destination: string; protocol: 'SOAP' | 'REST'; message_id: string;
+  id: number; kind: 'reply' | 'event'; destination: string; protocol: DeliveryProtocol; message_id: string;
   correlation_id: string | null; request_message_id: string | null; ordering_key: string | null;
   soap_action: string | null; body: string; state: OutboxState; attempts: number; next_attempt_at: number;
   last_error: string | null; created_at: number; delivered_at: number | null;

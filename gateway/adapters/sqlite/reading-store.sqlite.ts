@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { DAY_MS, dayOf, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointFlagsAt, pointOffset, pointValue, type DayPoint } from '../../domain/readings/day-block.js';
+import { DAY_MS, dayOf, dayView, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointOffset, type DayPoint } from '../../domain/readings/day-block.js';
 import { hull, inPeriods, type Period } from '../../domain/period.js';
 import type { ReadingNote } from '../../domain/readings/meter-reading.js';
 import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
@@ -8,7 +8,7 @@ import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
 import { systemClock, type Clock } from '../../ports/clock.port.js';
 import { ReadingJournal } from './reading-changes.sqlite.js';
-import { seriesOf, stagedDays, type Annotation } from './reading-staging.js';
+import { seriesOf, stagedDays, type Annotation, type StagedDay } from './reading-staging.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -36,19 +36,60 @@ const MIGRATIONS = [{
     );
     CREATE INDEX reading_staging_key ON reading_staging (ingest_id, meter, reading_type, day, seq);
   `,
+}, {
+  // Staging moved to TEMP tables (created per connection below): see there.
+  name: 'readings-003-temp-staging',
+  sql: 'DROP TABLE IF EXISTS main.reading_staging; DROP TABLE IF EXISTS main.reading_ingests;',
 }];
+
+/**
+ * Staging: a message's day blocks are kept in memory up to STAGING_MEMORY bytes (across all
+ * ingests in progress) and merged from there at commit; beyond it they spill to the connection's
+ * TEMP database. A 100 MB load profile is ~16 MB of day blocks, so it never touches SQLite before
+ * its commit (writing and reading back staging rows was ~a quarter of the request thread's time).
+ * TEMP is a file of its own (SQLITE_TEMP_STORE=1, cache kept small: spilled data lives in the
+ * OS page cache, not in this process), bounded in memory whatever the message size, outside the
+ * WAL, and gone with the connection — as staging left by a crash should be: the sender never got
+ * an OK and resends.
+ */
+const STAGING_MEMORY = 32 * 1024 * 1024;
+const STAGING = `
+  PRAGMA temp.cache_size = -2000;
+  CREATE TEMP TABLE IF NOT EXISTS reading_staging (
+    seq INTEGER PRIMARY KEY, ingest_id TEXT NOT NULL, meter TEXT NOT NULL, reading_type TEXT NOT NULL, day INTEGER NOT NULL,
+    points BLOB NOT NULL, annotations TEXT
+  );
+  CREATE INDEX IF NOT EXISTS temp.reading_staging_key ON reading_staging (ingest_id, meter, reading_type, day, seq);
+`;
+
+/** One ingest in progress: who sent it, and its staged day blocks (in memory until they spill). */
+interface Ingest { meta: IngestMeta; memory: StagedDay[]; bytes: number; spilled: boolean }
 
 type Annotated = DayPoint & { note?: Annotation };
 type DayRow = { reading_type: string; day: number; points: Buffer };
 type NoteRow = { reading_type: string; ts: number; qualities: string; reported_at: number | null; source: string | null };
 /** One day row of a read and the bounds its points keep to (see scan). */
-interface ScanRow { meter: string; type: string; base: number; points: Buffer; above: number; upTo: number; periods?: readonly Period[]; notes?: Map<number, NoteRow> }
+interface ScanRow {
+  meter: string; type: string; base: number; points: Buffer; above: number; upTo: number; periods?: readonly Period[];
+  /** The reading type's notes in ts order (when asked for and it has any), this day's from index `noteFrom`. */
+  notes?: readonly NoteRow[]; noteFrom: number;
+}
 
 const sameNote = (a?: Annotation, b?: Annotation) =>
   (a?.qualities ?? []).join(' ') === (b?.qualities ?? []).join(' ') && a?.reportedAt === b?.reportedAt && a?.source === b?.source;
 
 /** Shared by every answered reading without qualities (nearly all): one array less per reading. */
 const NO_QUALITIES: readonly string[] = Object.freeze([]);
+
+/** Most noted readings share a few quality sets: each distinct one is parsed once per read (and frozen, being shared). */
+function qualityCache(): (json: string) => readonly string[] {
+  const sets = new Map<string, readonly string[]>();
+  return (json) => {
+    let q = sets.get(json);
+    if (!q) sets.set(json, q = Object.freeze(JSON.parse(json) as string[]));
+    return q;
+  };
+}
 
 /** True when the blob's offsets strictly increase: no repeat of a timestamp inside it. */
 function strictlyIncreasing(blob: Buffer): boolean {
@@ -57,7 +98,7 @@ function strictlyIncreasing(blob: Buffer): boolean {
 }
 
 /**
- * Readings in the embedded store. Staging rows carry a whole message's readings grouped by
+ * Readings in the embedded store. Staged rows carry a whole message's readings grouped by
  * meter × type × day; commitIngest merges them into the visible tables in one transaction.
  */
 export class SqliteReadingStore implements ReadingStore {
@@ -65,17 +106,26 @@ export class SqliteReadingStore implements ReadingStore {
   private readonly statements = new Map<string, Statement>();
   private readonly journal: ReadingJournal;
 
-  /** `clock` stamps the change journal's entries (their retention counts from the commit). */
-  constructor(private readonly db: Db, clock: Clock = systemClock) {
+  private readonly ingests = new Map<string, Ingest>();
+  /** Staged bytes held in memory by all ingests in progress. */
+  private inMemory = 0;
+  private readonly stagingMemory: number;
+
+  /**
+   * `clock` stamps the change journal's entries (their retention counts from the commit);
+   * `stagingMemory`: staged bytes kept in memory (all ingests together) before staging spills to SQLite.
+   */
+  constructor(private readonly db: Db, options: { clock?: Clock; stagingMemory?: number } = {}) {
     migrate(db, MIGRATIONS);
+    const clock = options.clock ?? systemClock;
+    this.stagingMemory = options.stagingMemory ?? STAGING_MEMORY;
     this.journal = new ReadingJournal(db, () => clock.now().getTime());
-    // Staging left by a crash mid-message: the sender never got an OK, so it will resend.
-    db.exec('DELETE FROM reading_staging; DELETE FROM reading_ingests;');
+    db.exec(STAGING);
   }
 
   async beginIngest(meta: IngestMeta): Promise<string> {
     const id = randomUUID();
-    this.sql('INSERT INTO reading_ingests (id, source, message_id, received_at) VALUES (?, ?, ?, ?)').run(id, meta.source, meta.messageId, meta.receivedAt.getTime());
+    this.ingests.set(id, { meta, memory: [], bytes: 0, spilled: false });
     return id;
   }
 
@@ -84,11 +134,35 @@ export class SqliteReadingStore implements ReadingStore {
   }
 
   async stageSeries(ingestId: string, series: ReadingSeries[]): Promise<void> {
+    const ingest = this.ingest(ingestId);
     const days = stagedDays(series);
+    let bytes = 0;
+    for (const d of days) bytes += d.points.length + (d.annotations?.length ?? 0) + 64;
+    if (!ingest.spilled && this.inMemory + bytes <= this.stagingMemory) {
+      for (const d of days) ingest.memory.push(d);
+      ingest.bytes += bytes;
+      this.inMemory += bytes;
+      return;
+    }
+    // Over the budget: this ingest's staging moves to the TEMP table, in arrival order.
     const insert = this.sql('INSERT INTO reading_staging (ingest_id, meter, reading_type, day, points, annotations) VALUES (?, ?, ?, ?, ?, ?)');
     this.db.transaction(() => {
-      for (const d of days) insert.run(ingestId, d.meter, d.type, d.day, d.points, d.annotations);
+      for (const d of [...ingest.memory, ...days]) insert.run(ingestId, d.meter, d.type, d.day, d.points, d.annotations);
     })();
+    this.release(ingest);
+    ingest.spilled = true;
+  }
+
+  private ingest(id: string): Ingest {
+    const ingest = this.ingests.get(id);
+    if (!ingest) throw new Error(`unknown ingest ${id}`);
+    return ingest;
+  }
+
+  private release(ingest: Ingest): void {
+    this.inMemory -= ingest.bytes;
+    ingest.bytes = 0;
+    ingest.memory = [];
   }
 
   private sql(text: string): Statement {
@@ -98,9 +172,8 @@ export class SqliteReadingStore implements ReadingStore {
   }
 
   async commitIngest(ingestId: string): Promise<IngestStats> {
-    const meta = this.sql('SELECT source, message_id, received_at FROM reading_ingests WHERE id = ?').get(ingestId) as
-      { source: string; message_id: string; received_at: number } | undefined;
-    if (!meta) throw new Error(`unknown ingest ${ingestId}`);
+    const ingest = this.ingest(ingestId);
+    const meta = { source: ingest.meta.source, message_id: ingest.meta.messageId, received_at: ingest.meta.receivedAt.getTime() };
     const stats: IngestStats = { inserted: 0, unchanged: 0, corrected: 0 };
     // Keyset pages: better-sqlite3 cannot write while a statement is still iterating.
     const staged = this.sql(`SELECT seq, meter, reading_type, day, points, annotations FROM reading_staging
@@ -114,7 +187,14 @@ export class SqliteReadingStore implements ReadingStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
     type Staged = { seq: number; meter: string; reading_type: string; day: number; points: Buffer; annotations: string | null };
+    // Merged in (meter, reading type, day) order, the blocks of one day in arrival order.
     const rows = function* (): Generator<Staged> {
+      if (!ingest.spilled) {
+        const order = ingest.memory.map((d, seq) => ({ seq, meter: d.meter, reading_type: d.type, day: d.day, points: d.points, annotations: d.annotations }));
+        order.sort((a, b) => (a.meter < b.meter ? -1 : a.meter > b.meter ? 1 : a.reading_type < b.reading_type ? -1 : a.reading_type > b.reading_type ? 1 : a.day - b.day || a.seq - b.seq));
+        yield* order;
+        return;
+      }
       let last: Staged | undefined;
       for (;;) {
         const page = staged.all(ingestId, last?.meter ?? '', last?.reading_type ?? '', last?.day ?? -1e9, last?.seq ?? -1) as Staged[];
@@ -179,8 +259,11 @@ export class SqliteReadingStore implements ReadingStore {
   async discardIngest(ingestId: string): Promise<void> { this.db.transaction(() => this.discardNow(ingestId))(); }
 
   private discardNow(ingestId: string): void {
-    this.sql('DELETE FROM reading_staging WHERE ingest_id = ?').run(ingestId);
-    this.sql('DELETE FROM reading_ingests WHERE id = ?').run(ingestId);
+    const ingest = this.ingests.get(ingestId);
+    if (!ingest) return;
+    this.ingests.delete(ingestId);
+    this.release(ingest);
+    if (ingest.spilled) this.sql('DELETE FROM reading_staging WHERE ingest_id = ?').run(ingestId);
   }
 
   /**
@@ -200,21 +283,30 @@ export class SqliteReadingStore implements ReadingStore {
     const out: Reading[] = [];
     if (limit <= 0) return out;
     let skip = offset;
-    for (const d of this.scan(query, after)) {
-      const { meter, type, base, points: b, above, upTo, periods, notes } = d;
-      for (let i = 0, n = pointCount(b); i < n; i++) {
-        const ts = base + pointOffset(b, i);
+    const qualities = qualityCache();
+    for (const d of this.scan(query, after, true)) {
+      const { meter, type: readingType, base, above, upTo, periods, notes } = d;
+      let k = d.noteFrom;
+      const { i32, f64, n } = dayView(d.points);
+      for (let i = 0; i < n; i++) {
+        const ts = base + i32[4 * i]!;
         if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
         if (skip > 0) { skip--; continue; }
         if (out.length >= limit) return out;
-        const flags = pointFlagsAt(b, i);
-        const r: Reading = { meter, readingType: type, timestamp: ts, qualities: NO_QUALITIES, kind: isRegister(flags) ? 'register' : 'interval' };
-        if (hasValue(flags)) r.value = pointValue(b, i);
-        const note = notes?.get(ts);
-        if (note) {
-          r.qualities = JSON.parse(note.qualities) as string[];
-          if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
-          if (note.source !== null) r.source = note.source;
+        const flags = i32[4 * i + 1]!;
+        const kind = isRegister(flags) ? 'register' : 'interval';
+        const r: Reading = hasValue(flags)
+          ? { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind, value: f64[2 * i + 1]! }
+          : { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind };
+        if (notes) {
+          // Notes in ts order, walked alongside the points (which come in the same order).
+          while (k < notes.length && notes[k]!.ts < ts) k++;
+          const note = k < notes.length && notes[k]!.ts === ts ? notes[k]! : undefined;
+          if (note) {
+            r.qualities = qualities(note.qualities);
+            if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
+            if (note.source !== null) r.source = note.source;
+          }
         }
         out.push(r);
       }
@@ -226,28 +318,34 @@ export class SqliteReadingStore implements ReadingStore {
   async readColumnsAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<ReadingColumns[]> {
     const out: ReadingColumns[] = [];
     let left = limit;
-    for (const d of left > 0 ? this.scan(query, after) : []) {
-      const { meter, type, base, points: b, above, upTo, periods, notes } = d;
-      const n = pointCount(b);
+    const qualities = qualityCache();
+    for (const d of left > 0 ? this.scan(query, after, true) : []) {
+      const { meter, type, base, above, upTo, periods, notes } = d;
+      const { i32, f64, n } = dayView(d.points);
+      const size = Math.min(n, left);
       const c: ReadingColumns = {
-        meter, readingType: type, length: 0, timestamps: new Float64Array(Math.min(n, left)), values: new Float64Array(Math.min(n, left)),
-        hasValue: new Uint8Array(Math.min(n, left)), register: new Uint8Array(Math.min(n, left)),
+        meter, readingType: type, length: 0, timestamps: new Float64Array(size), values: new Float64Array(size),
+        hasValue: new Uint8Array(size), register: new Uint8Array(size),
       };
       let k = 0;
+      let j = d.noteFrom;
       for (let i = 0; i < n && k < left; i++) {
-        const ts = base + pointOffset(b, i);
+        const ts = base + i32[4 * i]!;
         if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
-        const flags = pointFlagsAt(b, i);
+        const flags = i32[4 * i + 1]!;
         c.timestamps[k] = ts;
         if (hasValue(flags)) {
           c.hasValue[k] = 1;
-          c.values[k] = pointValue(b, i);
+          c.values[k] = f64[2 * i + 1]!;
         }
         if (isRegister(flags)) c.register[k] = 1;
-        const note = notes?.get(ts);
-        if (note) {
-          const m = (c.notes ??= new Map()) as Map<number, ReadingNote>;
-          m.set(k, { qualities: JSON.parse(note.qualities) as string[], ...(note.reported_at !== null ? { reportedDateTime: note.reported_at } : {}), ...(note.source !== null ? { source: note.source } : {}) });
+        if (notes) {
+          while (j < notes.length && notes[j]!.ts < ts) j++;
+          const note = j < notes.length && notes[j]!.ts === ts ? notes[j]! : undefined;
+          if (note) {
+            const m = (c.notes ??= new Map()) as Map<number, ReadingNote>;
+            m.set(k, { qualities: qualities(note.qualities), ...(note.reported_at !== null ? { reportedDateTime: note.reported_at } : {}), ...(note.source !== null ? { source: note.source } : {}) });
+          }
         }
         k++;
       }
@@ -263,9 +361,10 @@ export class SqliteReadingStore implements ReadingStore {
 
   async count(query: ReadingQuery): Promise<number> {
     let total = 0;
-    for (const { base, points: b, above, upTo, periods } of this.scan(query)) {
-      for (let i = 0, n = pointCount(b); i < n; i++) {
-        const ts = base + pointOffset(b, i);
+    for (const { base, points, above, upTo, periods } of this.scan(query, undefined, false)) {
+      const { i32, n } = dayView(points);
+      for (let i = 0; i < n; i++) {
+        const ts = base + i32[4 * i]!;
         if (ts > above && ts <= upTo && (!periods || inPeriods(periods, ts))) total++;
       }
     }
@@ -276,13 +375,14 @@ export class SqliteReadingStore implements ReadingStore {
    * The day rows a read walks, in (meter, reading type, day) order, each with the bounds its points
    * must keep to: `above` < ts ≤ `upTo` (the window, tightened by the keyset cursor on its reading
    * type) and, when the query restricts the meter, inside one of its `periods`. Rows wholly before
-   * the cursor are not yielded; the meter's annotations are read once, in the window.
+   * the cursor are not yielded. With `withNotes`, the meter's annotations are read once, in the
+   * window and in (type, ts) order, and each row gets its type's list and where its day starts in it.
    */
-  private *scan(query: ReadingQuery, after?: ReadingKey): Generator<ScanRow> {
+  private *scan(query: ReadingQuery, after: ReadingKey | undefined, withNotes: boolean): Generator<ScanRow> {
     const types = query.readingTypes ?? [];
     const typeFilter = types.length > 0 ? `AND reading_type IN (${types.map(() => '?').join(', ')})` : '';
     const days = this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`);
-    const notes = this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ?`);
+    const notes = this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ? ORDER BY reading_type, ts`);
     for (const meter of [...new Set(query.meters)].sort()) {
       if (after && meter < after.meter) continue;
       let start = query.start?.getTime() ?? -8.64e15;
@@ -294,18 +394,24 @@ export class SqliteReadingStore implements ReadingStore {
         end = Math.min(end, h.end);
         if (start >= end) continue;
       }
-      const noted = new Map<string, Map<number, NoteRow>>();
-      for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
-        let m = noted.get(n.reading_type);
-        if (!m) noted.set(n.reading_type, m = new Map());
-        m.set(n.ts, n);
+      const noted = new Map<string, { list: NoteRow[]; at: number }>();
+      if (withNotes) {
+        for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
+          let t = noted.get(n.reading_type);
+          if (!t) noted.set(n.reading_type, t = { list: [], at: 0 });
+          t.list.push(n);
+        }
       }
       const cursor = after && meter === after.meter ? after : undefined;
       // Iterated, not fetched whole: a small page of a long window stops reading blobs once full.
       for (const row of days.iterate(meter, ...types, dayOf(start), dayOf(end)) as IterableIterator<DayRow>) {
         if (cursor && row.reading_type < cursor.readingType) continue;
+        const base = row.day * DAY_MS;
         const above = cursor && row.reading_type === cursor.readingType ? Math.max(start, cursor.timestamp) : start;
-        yield { meter, type: row.reading_type, base: row.day * DAY_MS, points: row.points, above, upTo: end, ...(periods ? { periods } : {}), ...(noted.has(row.reading_type) ? { notes: noted.get(row.reading_type)! } : {}) };
+        const t = noted.get(row.reading_type);
+        // The type's days come in order: its notes before this day are passed once, not again per row.
+        if (t) while (t.at < t.list.length && t.list[t.at]!.ts < base) t.at++;
+        yield { meter, type: row.reading_type, base, points: row.points, above, upTo: end, ...(periods ? { periods } : {}), ...(t ? { notes: t.list, noteFrom: t.at } : { noteFrom: 0 }) };
       }
     }
   }

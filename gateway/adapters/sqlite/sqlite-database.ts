@@ -32,17 +32,22 @@ export function migrate(db: Db, migrations: readonly { name: string; sql: string
   }
 }
 
+const caches = new WeakMap<Db, Map<string, Database.Statement>>();
+
 /**
- * Prepares each distinct SQL text once per connection. Preparing is a parse and plan in
- * SQLite; on the request path (idempotency, outbox) it was a measurable share of each message.
+ * Prepares each distinct SQL text once per connection (shared by every adapter on it). Preparing
+ * is a parse and plan in SQLite; on the request path (idempotency, meter resolution, outbox) it
+ * was a measurable share of each message.
  */
 export function statements(db: Db): (sql: string) => Database.Statement {
-  const cache = new Map<string, Database.Statement>();
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  const own = cache;
   return (sql) => {
-    let stmt = cache.get(sql);
+    let stmt = own.get(sql);
     if (!stmt) {
       stmt = db.prepare(sql);
-      cache.set(sql, stmt);
+      own.set(sql, stmt);
     }
     return stmt;
   };

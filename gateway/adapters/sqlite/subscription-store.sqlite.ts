@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NewSubscription, Subscription, SubscriptionBacklog, SubscriptionStore } from '../../ports/subscription-store.port.js';
+import type { DeliveryProtocol } from '../../ports/outbox.port.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -17,7 +18,7 @@ const MIGRATIONS = [{
   `,
 }];
 
-interface Row { id: string; endpoint: string; noun: string; protocol: 'SOAP' | 'REST'; event_types: string | null; device_group: string | null; origin: 'config' | 'api'; created_at: number }
+interface Row { id: string; endpoint: string; noun: string; protocol: DeliveryProtocol; event_types: string | null; device_group: string | null; origin: 'config' | 'api'; created_at: number }
 
 function toSubscription(r: Row): Subscription {
   return {

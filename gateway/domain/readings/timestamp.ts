@@ -54,3 +54,49 @@ export function parseTimestamp(s: string): number {
   } else return Date.parse(s);
   return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset;
 }
+
+/** Two ASCII digits at `at` as a number, -1 when either is not a digit. */
+const two = (b: Uint8Array, at: number): number => {
+  const x = b[at]! - 48;
+  const y = b[at + 1]! - 48;
+  return (x >>> 0) > 9 || (y >>> 0) > 9 ? -1 : x * 10 + y;
+};
+const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
+
+/**
+ * parseTimestamp's fast path on UTF-8 bytes [start, end), for the streamed ingest (no string per
+ * timestamp). NaN when the text is not in the plain form: the caller then decodes the text and
+ * calls parseTimestamp, so a value from here is always what parseTimestamp answers (tested).
+ */
+export function parseTimestampBytes(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 20 || b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 10] !== 84 || b[start + 13] !== 58 || b[start + 16] !== 58) return NaN;
+  const c = two(b, start);
+  const yy = two(b, start + 2);
+  const mo = two(b, start + 5);
+  const d = two(b, start + 8);
+  const h = two(b, start + 11);
+  const mi = two(b, start + 14);
+  const sec = two(b, start + 17);
+  if (c < 0 || yy < 0) return NaN;
+  const y = c * 100 + yy;
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return NaN;
+  let at = start + 19;
+  let ms = 0;
+  if (b[at] === 46) {
+    let k = 0;
+    while (k < 3 && at + 1 + k < end && isDigit(b[at + 1 + k])) { ms = ms * 10 + b[at + 1 + k]! - 48; k++; }
+    if (k === 0 || (at + 1 + k < end && isDigit(b[at + 1 + k]))) return NaN;
+    ms *= k === 1 ? 100 : k === 2 ? 10 : 1;
+    at += 1 + k;
+  }
+  let offset = 0;
+  const z = b[at];
+  if (z === 90 && at + 1 === end) offset = 0;
+  else if ((z === 43 || z === 45) && at + 6 === end && b[at + 3] === 58) {
+    const oh = two(b, at + 1);
+    const om = two(b, at + 4);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
+    offset = (z === 43 ? 1 : -1) * (oh * 60 + om) * 60_000;
+  } else return NaN;
+  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset;
+}

@@ -1,19 +1,29 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../../logging/logger.js';
+import { endpointProblem } from '../../domain/subscriptions/endpoint.js';
 import type { InterruptionStore } from '../../ports/interruption-store.port.js';
+import type { DeliveryProtocol } from '../../ports/outbox.port.js';
 import type { ManageSubscriptions } from '../../use-cases/manage-subscriptions.use-case.js';
 import { interruptionReport } from '../../use-cases/outage-report.use-case.js';
 import type { HttpAnswer } from '../inbound-xml.js';
 import { problem } from '../rest/problem.js';
 
-export const newSubscriptionSchema = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }),
+/** A new subscription; `deliverable` are the protocols this gateway can deliver (AMQP only with a broker). */
+export const newSubscriptionSchema = (deliverable: readonly DeliveryProtocol[]) => z.object({
+  endpoint: z.string().min(1),
   noun: z.literal('EndDeviceEvents'),
-  protocol: z.enum(['SOAP', 'REST']),
+  protocol: z.enum(['SOAP', 'REST', 'AMQP']),
   eventTypes: z.array(z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, 'a 4-part EndDeviceEventType code')).min(1).optional(),
   deviceGroup: z.string().min(1).optional(),
-}).strict();
+}).strict().superRefine((s, ctx) => {
+  if (!deliverable.includes(s.protocol)) {
+    ctx.addIssue({ code: 'custom', path: ['protocol'], message: `this gateway does not deliver ${s.protocol}${s.protocol === 'AMQP' ? ' (no broker: amqpUrl / AMQP_URL is not set)' : ''}` });
+    return;
+  }
+  const problem = endpointProblem(s.protocol, s.endpoint);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['endpoint'], message: problem });
+});
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 const send = (res: Response, a: HttpAnswer) => res.status(a.status).type(a.contentType).send(a.body);
@@ -23,12 +33,15 @@ export interface AdminDeps {
   interruptions: InterruptionStore;
   thresholdMs: number;
   loopbackOnly: boolean;
+  /** Protocols a new subscription may use (default SOAP and REST). */
+  protocols?: readonly DeliveryProtocol[];
   log: Logger;
 }
 
 /** /admin: subscriptions and the interruption report. Loopback only until the security issue adds auth. */
 export function adminRouter(deps: AdminDeps): express.Router {
   const router = express.Router();
+  const subscriptionSchema = newSubscriptionSchema(deps.protocols ?? ['SOAP', 'REST']);
   router.use('/admin', (req, res, next) => {
     if (deps.loopbackOnly && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
       return send(res, problem(403, 'Forbidden', 'the admin API answers on the loopback interface only'));
@@ -38,7 +51,7 @@ export function adminRouter(deps: AdminDeps): express.Router {
   const json = express.json({ limit: '64kb', type: () => true });
 
   router.post('/admin/subscriptions', json, async (req, res) => {
-    const parsed = newSubscriptionSchema.safeParse(req.body);
+    const parsed = subscriptionSchema.safeParse(req.body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
       return send(res, problem(400, 'Invalid subscription', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues }));

@@ -27,7 +27,8 @@ export interface HttpDeps {
   schemas: SchemaSet;
   store: MessageStore;
   outbox: Outbox;
-  ready: () => Promise<boolean>;
+  /** Each dependency the gateway cannot work without (database, broker): true when it answers. */
+  ready: () => Promise<Record<string, boolean>>;
   log: Logger;
   authenticator: Authenticator;
   /** Guards everything under /admin (security/admin-access.ts). */
@@ -62,8 +63,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
-    const ready = await deps.ready().catch(() => false);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+    const checks = await deps.ready().catch((): Record<string, boolean> => ({ dependencies: false }));
+    const ready = Object.values(checks).every(Boolean);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
   const publisher = new SchemaPublisher(schemas, config.schemas.folders);

@@ -8,6 +8,7 @@ import type { Logger } from '../../logging/logger.js';
 import type { Authenticator } from '../../security/authenticator.js';
 import type { Credentials } from '../../security/peer-identity.js';
 import { readWsSecurity } from '../../security/ws-security.js';
+import { childNodes } from '../../xml/child-nodes.js';
 import { toXNode, type XmlLimits } from '../../xml/xml-parser.js';
 import { faultEnvelope, soapContentType, wrapInEnvelope, type SoapVersion } from '../../soap/soap-envelope.js';
 import { SOAP11_NS, SOAP12_NS } from '../../xml/namespaces.js';
@@ -26,7 +27,7 @@ export interface SoapRequest {
 
 function elementChildren(node: XmlElement): XmlElement[] {
   const out: XmlElement[] = [];
-  for (let c = node.firstChild; c; c = c.next) if (c instanceof XmlElement) out.push(c);
+  for (const c of childNodes(node)) if (c instanceof XmlElement) out.push(c);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { MeterReadingBuilder } from '../../domain/readings/meter-reading-builder.js';
+import { elementOf, MeterReadingBuilder } from '../../domain/readings/meter-reading-builder.js';
 import type { ParsedMeterReading } from '../../domain/readings/meter-reading.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ReadingTypeInfo } from '../../domain/readings/reading-types.js';
@@ -8,7 +8,7 @@ import { el, opt, type XNode } from '../../xml/xnode.js';
 export const MR_NS = nounNs('MeterReadings');
 
 function walk(node: XNode, into: MeterReadingBuilder): void {
-  into.open(node.name, node.attrs);
+  into.open(elementOf(node.name), node.attrs?.ref);
   if (node.children) for (const c of node.children) walk(c, into);
   else if (node.text !== undefined) into.text(node.text);
   into.close();

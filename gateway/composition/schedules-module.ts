@@ -1,22 +1,21 @@
 import { existsSync } from 'node:fs';
 import type express from 'express';
-import type { GatewayConfig } from '../../config/config.js';
-import { concentratorsRouter } from '../../ingress/admin/concentrators.router.js';
-import type { Logger } from '../../logging/logger.js';
-import type { Clock } from '../../ports/clock.port.js';
-import type { HesPort } from '../../ports/hes.port.js';
-import type { MeterRegistry } from '../../ports/meter-registry.port.js';
-import type { MeterRemovalListener, NetworkStore } from '../../ports/network-store.port.js';
-import type { CollectionRun } from '../../ports/read-schedule-store.port.js';
-import { Poller } from '../../runtime/poller.js';
-import { collectionPlans, concentratorCollections, type ConcentratorCollections } from '../../use-cases/concentrator-collections.use-case.js';
-import { runReadSchedules } from '../../use-cases/run-read-schedules.use-case.js';
-import { readNetworkSeed } from '../../use-cases/seed-topology.use-case.js';
-import { SqliteReadScheduleStore } from './read-schedule-store.sqlite.js';
-import type { Db } from './sqlite-database.js';
+import type { GatewayConfig } from '../config/config.js';
+import { concentratorsRouter } from '../ingress/admin/concentrators.router.js';
+import type { Logger } from '../logging/logger.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { HesPort } from '../ports/hes.port.js';
+import type { MeterRegistry } from '../ports/meter-registry.port.js';
+import type { MeterRemovalListener, NetworkStore } from '../ports/network-store.port.js';
+import type { CollectionRun, ReadScheduleStore } from '../ports/read-schedule-store.port.js';
+import type { Leadership } from '../ports/leadership.port.js';
+import { Poller } from '../runtime/poller.js';
+import { collectionPlans, concentratorCollections, type ConcentratorCollections } from '../use-cases/concentrator-collections.use-case.js';
+import { runReadSchedules } from '../use-cases/run-read-schedules.use-case.js';
+import { readNetworkSeed } from '../use-cases/seed-topology.use-case.js';
 
 export interface SchedulesModule {
-  store: SqliteReadScheduleStore;
+  store: ReadScheduleStore;
   concentrators: ConcentratorCollections;
   /** One pass: due read schedules, then due concentrator collections (tests call it on a manual clock). */
   tick: () => Promise<CollectionRun[]>;
@@ -28,10 +27,10 @@ export interface SchedulesModule {
 }
 
 /** Read schedules and concentrator collections (issue #4), for app.ts. */
-export function createSchedulesModule(deps: { db: Db; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; hes: HesPort; meters: MeterRegistry; network: NetworkStore }): SchedulesModule {
+export function createSchedulesModule(deps: { store: ReadScheduleStore; config: Readonly<GatewayConfig>; clock: Clock; log: Logger; hes: HesPort; meters: MeterRegistry; network: NetworkStore; leadership: Leadership }): SchedulesModule {
   const { config } = deps;
   const log = deps.log.child({ component: 'collections' });
-  const store = new SqliteReadScheduleStore(deps.db);
+  const { store } = deps;
   const timeZone = config.provisioning.timeZone;
   // The demo seed holds each concentrator's collection crons; configuration replaces them per concentrator.
   const seed = config.demo.enabled && existsSync(config.demo.seedFile) ? readNetworkSeed(config.demo.seedFile).concentrators : [];
@@ -44,7 +43,8 @@ export function createSchedulesModule(deps: { db: Db; config: Readonly<GatewayCo
     for (const r of runs.filter((x) => x.outcome === 'failed')) log.warn({ target: r.target, kind: r.kind, error: r.error }, 'collection failed');
     return runs;
   };
-  const poller = new Poller('collections', async () => (await tick()).length, config.provisioning.collectionPollMs, log);
+  // Once per cluster: two instances running the same due schedule would collect twice.
+  const poller = new Poller('collections', async () => (await deps.leadership.isLeader() ? (await tick()).length : 0), config.provisioning.collectionPollMs, log);
   return {
     store, concentrators, tick, router: concentratorsRouter(concentrators),
     removalListener: { metersRemoved: async (mRIDs) => void (await store.dropMeters(mRIDs)) },
