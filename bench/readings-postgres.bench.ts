@@ -145,7 +145,7 @@ export async function rawBinaryCopy(pool: Pool, batches: ReadingSeries[][], tabl
 }
 
 /** A schema of its own, dropped by close(): every round starts from empty tables. */
-async function benchSchema(url: string): Promise<{ pool: Pool; close(): Promise<void> }> {
+export async function benchSchema(url: string): Promise<{ pool: Pool; close(): Promise<void> }> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Pool({ connectionString: url, max: 1 });
   await admin.query(`CREATE SCHEMA ${schema}`);

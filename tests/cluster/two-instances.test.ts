@@ -10,7 +10,7 @@ import { edcRequest } from '../commands/commands-helpers.js';
 import { receiver } from '../helpers/gateway.js';
 import { replyOf } from '../helpers/messages.js';
 import { isolatedSchema, serviceUrl } from '../helpers/services.js';
-import { startProcess, type Started } from '../hes/processes.js';
+import { assertOneOkReplyPerRequest, startProcess, type Started } from '../hes/processes.js';
 import { commandTopology } from '../../gateway/adapters/amqp/command-bus.amqp.js';
 import { deleteBrokerObjects, testConnection, uniquePrefix } from '../helpers/amqp.js';
 
@@ -124,13 +124,6 @@ describe('cluster profile: two instances, kill -9 one under load', { skip: !dbUr
     assert.deepEqual(lines.map((l) => l.commandId).sort(), ids, 'the head-end executed each commandId exactly once');
     assert.ok(lines.every((l) => l.executed && l.outcome.status === 'succeeded'));
 
-    const byRequest = new Map<string, Set<string>>();
-    for (const r of peer.received) {
-      const x = replyOf(r.body);
-      assert.equal(x.result, 'OK', r.body);
-      byRequest.set(x.correlationId!, (byRequest.get(x.correlationId!) ?? new Set()).add(x.messageId!));
-    }
-    assert.equal(byRequest.size, REQUESTS);
-    assert.ok([...byRequest.values()].every((s) => s.size === 1), 'one reply message per request');
+    assertOneOkReplyPerRequest(peer.received.map((r) => r.body), REQUESTS);
   });
 });

@@ -1,6 +1,8 @@
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from '../../gateway/config/config.js';
+import { replyOf } from '../helpers/messages.js';
 
 export interface Started {
   child: ChildProcess;
@@ -33,4 +35,19 @@ export function startProcess(entry: string, env: Record<string, string>, readyMs
     });
     void exited.then((code) => { if (!ready) reject(new Error(`${entry} exited with ${code} before it was ready`)); });
   });
+}
+
+/**
+ * Replies a peer received for `requests` async requests: every one OK, one per request — at-least-once
+ * delivery may repeat a reply after a kill, but always the same message (same MessageID).
+ */
+export function assertOneOkReplyPerRequest(bodies: string[], requests: number): void {
+  const byRequest = new Map<string, Set<string>>();
+  for (const body of bodies) {
+    const x = replyOf(body);
+    assert.equal(x.result, 'OK', body);
+    byRequest.set(x.correlationId!, (byRequest.get(x.correlationId!) ?? new Set()).add(x.messageId!));
+  }
+  assert.equal(byRequest.size, requests);
+  assert.ok([...byRequest.values()].every((s) => s.size === 1), 'one reply message per request');
 }
