@@ -102,7 +102,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const log = options.log ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const schemas = new SchemaSet(config.schemas.folders);
-  const storage = options.storage ?? openSqliteStorage(path.join(config.dataDir, 'gateway.sqlite'), log);
+  const storage = options.storage ?? openSqliteStorage(path.join(config.dataDir, 'gateway.sqlite'), log, clock);
   const db = storage.kind === 'sqlite' && 'db' in storage ? storage.db as Db : undefined;
   const { outbox, messages: store, network, audit } = storage;
   const metrics = new GatewayMetrics(outbox);
@@ -165,9 +165,12 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   // Outage threshold checks on the gateway clock, and recovery of events stored but not yet published.
   // Once per cluster (the leader): outage checks compare and close interruptions.
   const eventsTick = async () => (await eventsReady, await leadership.isLeader() ? events.tick() : 0);
+  // Journal retention once per cluster too: every instance sees the same journals and watermarks.
+  const journalTick = async () => (i8 && await leadership.isLeader() ? i8.journalTick() : 0);
   const pollers = [new Poller('async-requests', asyncTick, config.outbox.pollMs, log), new Poller('outbox', outboxTick, config.outbox.pollMs, log),
     new Poller('events', eventsTick, config.outages.checkMs, log),
-    ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log)] : [])];
+    ...(i8 ? [new Poller('i8-deliveries', i8.deliveryTick, config.i8.deliveries.pollMs, log),
+      new Poller('i7-journal-retention', journalTick, config.i7.journal.pruneEveryMinutes * 60_000, log)] : [])];
   let server: Server | undefined;
 
   return {
@@ -183,6 +186,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await eventsTick();
       await outboxTick();
       await i8?.deliveryTick();
+      await journalTick();
     },
     listen: () => new Promise((resolve) => {
       server = createListener(config, app);

@@ -1,6 +1,6 @@
 // npm run i8:clients -- add --id sec --scopes readings:read,reports:read --data regulator [--name "Superintendencia"] [--token]
 // npm run i8:clients -- add --id esco --scopes readings:read --data third-party
-// npm run i8:clients -- add --id app-42 --scopes readings:read --data customer --usage-point UP-42
+// npm run i8:clients -- add --id app-42 --scopes readings:read --data customer --usage-point UP-42 [--start 2026-03-01T00:00:00-03:00] [--end …]
 // npm run i8:clients -- add --id dwh --name "Data warehouse (I7)" --scopes export:read --data regulator   (I7 incremental export)
 // npm run i8:clients -- list | disable --id X | enable --id X | token --id X --secret S
 // Works on the configured data folder (GATEWAY_DATA_DIR / GATEWAY_CONFIG), like the gateway itself.
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   args: rest,
   options: {
     id: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, data: { type: 'string' },
-    'usage-point': { type: 'string' }, secret: { type: 'string' }, token: { type: 'boolean' },
+    'usage-point': { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, secret: { type: 'string' }, token: { type: 'boolean' },
   },
 });
 const fail = (msg: string): never => {
@@ -37,8 +37,14 @@ try {
     const id = values.id ?? fail('--id is required');
     const kind = values.data ?? 'third-party';
     let dataScope: DataScope;
+    if ((values.start || values.end) && kind !== 'customer') fail('--start / --end bound a customer client\'s supply; a third party\'s periods are its consents');
     if (kind === 'regulator' || kind === 'third-party') dataScope = { kind };
-    else if (kind === 'customer') dataScope = { kind, usagePoint: values['usage-point'] ?? fail('--usage-point is required for a customer client') };
+    else if (kind === 'customer') {
+      dataScope = {
+        kind, usagePoint: values['usage-point'] ?? fail('--usage-point is required for a customer client'),
+        ...(values.start ? { start: values.start } : {}), ...(values.end ? { end: values.end } : {}),
+      };
+    }
     else dataScope = fail('--data is regulator, third-party or customer');
     const scopes = (values.scopes ?? fail('--scopes is required (comma-separated)')).split(',').map((s) => s.trim()).filter(Boolean);
     const { secret } = await registerClient(clients, { id, scopes, dataScope, ...(values.name ? { name: values.name } : {}) }, new Date());

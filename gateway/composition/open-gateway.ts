@@ -25,7 +25,7 @@ export async function openGateway(config: Readonly<GatewayConfig>, options: Gate
   try {
     // Fail fast on a missing or misconfigured broker rather than at the first command.
     await amqp.ready();
-    const storage = await openPostgresStorage(pool);
+    const storage = await openPostgresStorage(pool, options.clock);
     const secrets = await PgSharedSecrets.create(pool);
     const issuerKey = config.i8.enabled && !config.i8.jwksUrl
       ? JSON.parse(await secrets.getOrCreate('i8-issuer-key', () => JSON.stringify(TokenIssuer.newKey(config.i8)))) as PrivateJwk

@@ -228,6 +228,17 @@ export const configSchema = z.object({
   security: securitySchema.prefault({}),
   /** I8 stakeholder API and I7 export: docs/i8.md. */
   i8: i8Schema.prefault({}),
+  i7: z.object({
+    journal: z.object({
+      /**
+       * The I7 change journals (readings, interruptions) keep an entry at least this many days, and
+       * longer while an export client in use has not passed it (docs/i8.md, I7); 0 keeps every entry.
+       */
+      retentionDays: z.number().nonnegative().default(30),
+      /** How often old entries are looked for. */
+      pruneEveryMinutes: z.number().positive().default(60),
+    }).strict().prefault({}),
+  }).strict().prefault({}),
 }).superRefine((c, ctx) => {
   c.subscriptions.items.forEach((s, i) => {
     if (s.protocol === 'AMQP' && !c.amqpUrl) {
@@ -281,6 +292,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
   if (env.GATEWAY_SOURCE) set(['gateway', 'source'], env.GATEWAY_SOURCE);
   if (env.GATEWAY_DEMO) set(['demo', 'enabled'], !['0', 'false', 'no', 'off'].includes(env.GATEWAY_DEMO.toLowerCase()));
   if (env.GATEWAY_SCHEMA_FOLDERS) set(['schemas', 'folders'], env.GATEWAY_SCHEMA_FOLDERS.split(path.delimiter).filter(Boolean));
+  if (env.I7_JOURNAL_RETENTION_DAYS) set(['i7', 'journal', 'retentionDays'], Number(env.I7_JOURNAL_RETENTION_DAYS));
   return out;
 }
 

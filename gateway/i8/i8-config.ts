@@ -15,6 +15,11 @@ export const i8Schema = z.object({
   audience: z.string().min(1).default('i8'),
   tokenLifetimeSeconds: z.number().int().positive().max(24 * 3600).default(900),
   /**
+   * Verified access tokens kept (by token) until they expire, so a client's next requests skip the
+   * signature check; 0 turns the cache off. Client status, scopes and consents are still read per request.
+   */
+  tokenCacheSize: z.number().int().nonnegative().default(10_000),
+  /**
    * Production: verify tokens of an external issuer (its JWKS URL) instead of the embedded one.
    * The token's `sub` must then be a registered client id and `scope` its scopes.
    */

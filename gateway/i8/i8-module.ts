@@ -9,6 +9,7 @@ import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { NetworkStore } from '../ports/network-store.port.js';
 import type { ReadingStore } from '../ports/reading-store.port.js';
 import type { Storage } from '../storage/storage.js';
+import { pruneChangeJournals } from '../use-cases/prune-change-journals.use-case.js';
 import type { I8Deps } from './i8-deps.js';
 import { i7Routes } from '../i7/i7.routes.js';
 import { deliveryTick, fetchSend, type WebhookSend } from './deliveries/delivery-runner.js';
@@ -23,6 +24,8 @@ export interface I8Module {
   issuer: TokenIssuer;
   /** One scheduler pass (due jobs → runs → deliveries and retries); the gateway's poller calls it. */
   deliveryTick: () => Promise<number>;
+  /** One retention pass over the I7 change journals (entries deleted); the gateway's poller calls it. */
+  journalTick: () => Promise<number>;
 }
 
 /** The I8/I7 part of the composition root (called by app.ts only), on the profile's storage. */
@@ -45,6 +48,8 @@ export function createI8Module(base: {
   const jobs = storage.deliveryJobs;
   const folder = config.i8.deliveries.folder ?? path.join(config.dataDir, 'i8-exports');
   const tick = deliveryTick({ ...deps, jobs, folder, send: options.send ?? fetchSend(config.i8.deliveries.requestTimeoutMs) });
-  const extensions = [deliveryRoutes({ ...deps, jobs }), i7Routes(deps), ...(options.extend?.(deps) ?? [])];
-  return { router: i8Router({ ...deps, auth }, extensions), deps, issuer, deliveryTick: tick };
+  const watermarks = storage.exportWatermarks;
+  const extensions = [deliveryRoutes({ ...deps, jobs }), i7Routes({ ...deps, watermarks }), ...(options.extend?.(deps) ?? [])];
+  const journalTick = pruneChangeJournals({ ...deps, watermarks, retentionDays: config.i7.journal.retentionDays });
+  return { router: i8Router({ ...deps, auth }, extensions), deps, issuer, deliveryTick: tick, journalTick };
 }

@@ -13,6 +13,7 @@ export async function registerClient(clients: ClientRegistry, c: NewClient, now:
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(c.id)) throw new Error(`client id '${c.id}': letters, digits, . _ - (at most 64)`);
   const unknown = c.scopes.filter((s) => !(I8_SCOPES as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`unknown scope(s) ${unknown.join(', ')}; known: ${I8_SCOPES.join(', ')}`);
+  if (c.dataScope.kind === 'customer') checkSupplyPeriod(c.dataScope);
   const secret = newClientSecret();
   const existing = await clients.get(c.id);
   await clients.put({
@@ -20,4 +21,16 @@ export async function registerClient(clients: ClientRegistry, c: NewClient, now:
     createdAt: existing?.createdAt ?? now, disabled: false, ...(c.name ? { name: c.name } : {}),
   });
   return { secret };
+}
+
+const instant = (name: string, v: string): number => {
+  const t = Date.parse(v);
+  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(v) || !Number.isFinite(t)) throw new Error(`${name} must be an ISO 8601 date-time with an offset or Z, got '${v}'`);
+  return t;
+};
+
+function checkSupplyPeriod(s: { start?: string; end?: string }): void {
+  const start = s.start === undefined ? undefined : instant('start', s.start);
+  const end = s.end === undefined ? undefined : instant('end', s.end);
+  if (start !== undefined && end !== undefined && end <= start) throw new Error('end must be after start');
 }

@@ -2,13 +2,17 @@ import { createPrivateKey, generateKeyPairSync, randomUUID, type JsonWebKey, typ
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SignJWT, createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose';
 import type { I8Config } from './i8-config.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
+
+/** Seconds of clock skew accepted on exp / nbf (the external issuer's clock is not ours). */
+const CLOCK_TOLERANCE = 30;
 
 /** A private signing key as JWK, with its kid. */
 export type PrivateJwk = JWK;
 
 export interface VerifiedToken {
   clientId: string;
-  scopes: string[];
+  scopes: readonly string[];
 }
 
 /**
@@ -17,12 +21,16 @@ export interface VerifiedToken {
  * issuer are verified instead and this one signs nothing.
  */
 export class TokenIssuer {
+  private readonly verified: VerifiedTokenCache<VerifiedToken>;
+
   private constructor(
     private readonly config: I8Config,
     private readonly signing: { key: KeyObject; kid: string } | undefined,
     private readonly publicJwk: JWK | undefined,
     private readonly keys: JWTVerifyGetKey,
-  ) {}
+  ) {
+    this.verified = new VerifiedTokenCache(config.tokenCacheSize);
+  }
 
   /** Synchronous (node:crypto key generation and JWK import) so the composition root stays synchronous. */
   static open(config: I8Config, keyFile: string): TokenIssuer {
@@ -71,12 +79,20 @@ export class TokenIssuer {
     return { token, expiresIn };
   }
 
-  /** Signature, iss, aud, exp; throws jose's errors (the caller answers 401 without detail). */
+  /**
+   * Signature, iss, aud, exp; throws jose's errors (the caller answers 401 without detail). A token
+   * verified before is answered from the cache until its exp (same tolerance as the check).
+   */
   async verify(token: string, now: Date): Promise<VerifiedToken> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const cached = this.verified.get(token, nowSeconds);
+    if (cached) return cached;
     const { payload } = await jwtVerify(token, this.keys, {
-      issuer: this.config.issuer, audience: this.config.audience, currentDate: now, requiredClaims: ['exp', 'sub'], clockTolerance: 30,
+      issuer: this.config.issuer, audience: this.config.audience, currentDate: now, requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE,
     });
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return { clientId: payload.sub!, scopes: scope.split(' ').filter(Boolean) };
+    const result: VerifiedToken = Object.freeze({ clientId: payload.sub!, scopes: Object.freeze(scope.split(' ').filter(Boolean)) });
+    this.verified.set(token, result, (payload.nbf ?? -Infinity) - CLOCK_TOLERANCE, payload.exp! + CLOCK_TOLERANCE);
+    return result;
   }
 }

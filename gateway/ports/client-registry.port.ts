@@ -1,8 +1,13 @@
-/** What an I8 client may read: everything, consented usage points, or its own supply point. */
+/**
+ * What an I8 client may read: everything, consented usage points (each within its consent's
+ * period), or its own supply point — within `start`..`end` (ISO 8601 with offset, both included)
+ * when given: a customer who moved in on D sees the supply's data from D, not the previous
+ * occupant's.
+ */
 export type DataScope =
   | { kind: 'regulator' }
   | { kind: 'third-party' }
-  | { kind: 'customer'; usagePoint: string };
+  | { kind: 'customer'; usagePoint: string; start?: string; end?: string };
 
 export const I8_SCOPES = ['readings:read', 'events:read', 'interruptions:read', 'reports:read', 'export:read'] as const;
 export type I8Scope = (typeof I8_SCOPES)[number];

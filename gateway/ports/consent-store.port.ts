@@ -23,6 +23,9 @@ export interface ConsentStore {
   revoke(id: string, at: Date): Promise<Consent | undefined>;
   get(id: string): Promise<Consent | undefined>;
   list(f: ConsentFilter): Promise<Consent[]>;
-  /** Usage points whose consent for the client is in force at `at`: started, not ended, not revoked. */
-  activeUsagePoints(clientId: string, at: Date): Promise<string[]>;
+  /**
+   * The client's consents in force at `at` (started, not ended, not revoked), by usage point then
+   * start. Each grants the data of its usage point stamped within [start, end].
+   */
+  inForce(clientId: string, at: Date): Promise<Consent[]>;
 }

@@ -1,3 +1,4 @@
+import type { Period } from '../domain/period.js';
 import type { StoredEvent } from '../domain/events/device-event.js';
 
 export interface EventQuery {
@@ -7,6 +8,12 @@ export interface EventQuery {
   /** Event time window, inclusive, epoch ms. */
   from?: number;
   to?: number;
+  /**
+   * Per device, the only times its events may be answered in (closed ranges, e.g. a third party's
+   * consent periods); a device without an entry is not restricted, one with an empty list answers
+   * nothing. Applied before `limit`.
+   */
+  periods?: ReadonlyMap<string, readonly Period[]>;
   limit: number;
 }
 

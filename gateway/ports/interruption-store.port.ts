@@ -35,4 +35,8 @@ export interface InterruptionStore {
    */
   changeBound(afterSeq: number, limit: number, meters?: string[]): Promise<{ end?: number; more: boolean }>;
   readChanges(afterSeq: number, upTo: number, limit: number, meters?: string[]): Promise<{ seq: number; interruption: Interruption & { id: number } }[]>;
+  /** Retention of the change journal, as on the reading store: a prefix of old entries below `belowSeq`, at most `max`. */
+  pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number>;
+  /** The highest journal seq that may have been pruned (0: none): changes after a seq below it are incomplete. */
+  changeHorizon(): Promise<number>;
 }

@@ -1,4 +1,6 @@
+import type { Period } from '../domain/period.js';
 import type { ReadingBlock } from '../domain/readings/meter-reading.js';
+import type { ReadingColumns } from '../domain/readings/reading-columns.js';
 import type { Reading } from '../domain/readings/reading.js';
 
 /** Who sent a batch of readings: kept with every correction. */
@@ -25,6 +27,12 @@ export interface ReadingQuery {
   /** Window (start, end]: interval readings are stamped with their interval's end. */
   start?: Date;
   end?: Date;
+  /**
+   * Per meter, the only times its readings may be answered in (e.g. a third party's consent
+   * periods), on top of the window; a meter without an entry is not restricted, one with an empty
+   * list answers nothing. Applied before `limit`, offsets and cursors count.
+   */
+  periods?: ReadonlyMap<string, readonly Period[]>;
 }
 
 /** Position in the store's read order (meter, reading type, timestamp): a keyset cursor. */
@@ -87,6 +95,8 @@ export interface ReadingStore {
    * order. Unlike offsets, a page boundary does not move when readings are ingested meanwhile.
    */
   readAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<Reading[]>;
+  /** The same readings as readAfter, as columns (no object per reading: for formatting many at once). */
+  readColumnsAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<ReadingColumns[]>;
   corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]>;
   /**
    * Change feed (I7): every committed new or changed reading gets a position that grows in
@@ -96,4 +106,12 @@ export interface ReadingStore {
    */
   changeBound(after: ChangePosition, limit: number, meters?: string[]): Promise<{ end?: ChangePosition; more: boolean }>;
   readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]>;
+  /**
+   * Retention of the change journal: deletes, oldest first, up to `max` entries with a seq below
+   * `belowSeq` that were committed before `olderThan`, never one after an entry it keeps (the
+   * journal only ever loses a prefix); answers how many went.
+   */
+  pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number>;
+  /** The highest journal seq that may have been pruned (0: none): a position at or before it cannot be answered completely. */
+  changeHorizon(): Promise<number>;
 }

@@ -4,6 +4,7 @@ import type { CommandQueue } from '../ports/command-queue.port.js';
 import type { ConsentStore } from '../ports/consent-store.port.js';
 import type { DeliveryJobStore } from '../ports/delivery-job.port.js';
 import type { EventStore } from '../ports/event-store.port.js';
+import type { ExportWatermarks } from '../ports/export-watermark.port.js';
 import type { InterruptionStore } from '../ports/interruption-store.port.js';
 import type { MessageStore } from '../ports/message-store.port.js';
 import type { MeterRegistry } from '../ports/meter-registry.port.js';
@@ -32,6 +33,8 @@ export interface Storage {
   clients: ClientRegistry;
   consents: ConsentStore;
   deliveryJobs: DeliveryJobStore;
+  /** Where I7 export clients stand in the change feeds (the journals' retention keeps what they still need). */
+  exportWatermarks: ExportWatermarks;
   /** True when the database answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

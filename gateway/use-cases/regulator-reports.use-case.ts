@@ -1,4 +1,5 @@
 import type { Interruption } from '../domain/outages/interruption.js';
+import { withinOnePeriod, type Period } from '../domain/period.js';
 import { periods, type PeriodKind } from '../domain/outages/report-periods.js';
 import type { InterruptionStore } from '../ports/interruption-store.port.js';
 import type { ReadingStore } from '../ports/reading-store.port.js';
@@ -15,6 +16,8 @@ export interface ReportSettings {
 export interface ReportScope {
   /** Meters in the caller's scope (undefined: all) and the usage point of each. */
   meters?: ReadonlySet<string>;
+  /** Meter → the only periods its data may come from (a third party's consents); other meters: all of it. */
+  periods?: ReadonlyMap<string, readonly Period[]>;
   usagePointOf: (meter: string) => string | undefined;
   customersServed: number;
 }
@@ -29,7 +32,11 @@ const iso = (t: number) => new Date(t).toISOString();
  * are excluded and reported apart.
  */
 export async function interruptionReport(store: InterruptionStore, scope: ReportScope, q: { from: number; to: number; period: PeriodKind }, s: ReportSettings) {
-  const all = (await store.interruptions({ from: q.from, to: q.to })).filter((i) => !scope.meters || scope.meters.has(i.meter));
+  const inPeriods = (i: Interruption) => {
+    const p = scope.periods?.get(i.meter);
+    return !p || withinOnePeriod(p, [i.start, i.end].filter((t): t is number => t !== undefined));
+  };
+  const all = (await store.interruptions({ from: q.from, to: q.to })).filter((i) => (!scope.meters || scope.meters.has(i.meter)) && inPeriods(i));
   const minMs = s.interruptionMinSeconds * 1000;
   const fullMs = (i: Interruption) => (i.start === undefined ? undefined : (i.end ?? q.to) - i.start);
   const customer = (i: Interruption) => i.usagePoint ?? scope.usagePointOf(i.meter) ?? i.meter;
@@ -64,7 +71,8 @@ export interface VoltageRow {
 }
 
 /** Share of voltage samples outside nominal ± band, per meter and period; a sample on a limit is in band. */
-export async function voltageQualityReport(readings: ReadingStore, meters: string[], q: { from: number; to: number; period: PeriodKind }, s: ReportSettings) {
+export async function voltageQualityReport(readings: ReadingStore, meters: string[], q: { from: number; to: number; period: PeriodKind }, s: ReportSettings,
+  dataPeriods?: ReadonlyMap<string, readonly Period[]>) {
   // (100 ∓ b) / 100 keeps the limits exact for the usual values (220 V ± 7.5 % → 203.5 and 236.5).
   const low = (s.nominalVoltage * (100 - s.voltageBandPercent)) / 100;
   const high = (s.nominalVoltage * (100 + s.voltageBandPercent)) / 100;
@@ -72,7 +80,8 @@ export async function voltageQualityReport(readings: ReadingStore, meters: strin
   const rows: VoltageRow[] = [];
   for (const meter of meters) {
     const counts = cuts.map(() => ({ samples: 0, below: 0, above: 0 }));
-    for (const r of await readings.read({ meters: [meter], readingTypes: s.voltageReadingTypes, start: new Date(q.from), end: new Date(q.to) }, { offset: 0, limit: Number.MAX_SAFE_INTEGER })) {
+    const query = { meters: [meter], readingTypes: s.voltageReadingTypes, start: new Date(q.from), end: new Date(q.to), ...(dataPeriods ? { periods: dataPeriods } : {}) };
+    for (const r of await readings.read(query, { offset: 0, limit: Number.MAX_SAFE_INTEGER })) {
       if (r.value === undefined) continue;
       const k = cuts.findIndex((p) => r.timestamp >= p.start && r.timestamp < p.end);
       const c = counts[k === -1 ? cuts.length - 1 : k]!; // `to` itself is inclusive for readings: last period

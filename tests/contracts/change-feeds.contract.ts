@@ -65,5 +65,21 @@ export function changeFeedsContract(name: string, open: () => Promise<ChangeFeed
       assert.deepEqual((await drain(stores.events, events.at(-1)!.seq)).map((c) => c.event.device), ['M3']);
       assert.deepEqual((await drain(stores.interruptions, interruptions.at(-1)!.seq)).map((c) => c.interruption.meter), ['M3']);
     });
+
+    it('interruption journal retention: an old prefix below a seq, at most `max` at a time; the horizon follows', async () => {
+      const FAR = new Date(8.64e15);
+      assert.equal(await stores.interruptions.changeHorizon(), 0);
+      const seqs = (await drain(stores.interruptions, 0)).map((c) => c.seq);
+      assert.ok(seqs.length >= 3);
+      assert.equal(await stores.interruptions.pruneChanges(Number.MAX_SAFE_INTEGER, new Date(0), 100), 0, 'too recent');
+      assert.equal(await stores.interruptions.pruneChanges(seqs[2]!, FAR, 1), 1);
+      assert.equal(await stores.interruptions.pruneChanges(seqs[2]!, FAR, 100), 1);
+      assert.equal(await stores.interruptions.changeHorizon(), seqs[1]);
+      assert.deepEqual((await drain(stores.interruptions, seqs[1]!)).map((c) => c.seq), seqs.slice(2));
+      assert.equal(await stores.interruptions.pruneChanges(Number.MAX_SAFE_INTEGER, FAR, 100), seqs.length - 2);
+      assert.equal(await stores.interruptions.changeHorizon(), seqs.at(-1), 'emptied: the last seq handed out');
+      await stores.interruptions.save({ meter: 'M4', track: 'power', kind: 'supply', start: 1 });
+      assert.ok((await drain(stores.interruptions, 0))[0]!.seq > seqs.at(-1)!);
+    });
   });
 }

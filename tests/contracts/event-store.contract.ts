@@ -50,6 +50,15 @@ export function eventStoreContract(name: string, make: () => Promise<EventStoreF
       assert.deepEqual(await q({ limit: 2 }), ['M1/B', 'M1/A']);
     });
 
+    it('answers a restricted device only inside its periods (closed ranges), before the limit', async () => {
+      await f.store.add([10, 20, 30, 40, 50].flatMap((t) => [ev('P1', '3.26.0.85', t), ev('P2', '3.26.0.85', t), ev('P3', '3.26.0.85', t)]));
+      const periods = new Map([['P1', [{ start: 20, end: 30 }, { start: 50 }]], ['P3', []]]);
+      const got = await f.store.query({ devices: ['P1', 'P2', 'P3'], periods, limit: 100 });
+      assert.deepEqual(got.map((e) => `${e.device}@${e.createdDateTime}`), ['P2@10', 'P1@20', 'P2@20', 'P1@30', 'P2@30', 'P2@40', 'P1@50', 'P2@50']);
+      assert.deepEqual((await f.store.query({ devices: ['P1', 'P3'], periods, limit: 2 })).map((e) => e.createdDateTime), [20, 30], 'the limit counts answered events');
+      assert.deepEqual((await f.store.query({ devices: ['P1'], periods, from: 25, to: 60, limit: 10 })).map((e) => e.createdDateTime), [30, 50]);
+    });
+
     it('lists unpublished events in arrival order until marked published', async () => {
       const [a, b] = [ev('M1', 'A', 50), ev('M1', 'A', 10)];
       await f.store.add([a, b]);

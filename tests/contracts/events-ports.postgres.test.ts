@@ -3,6 +3,7 @@ import { PgClientRegistry } from '../../gateway/adapters/postgres/client-registr
 import { PgConsentStore } from '../../gateway/adapters/postgres/consent-store.postgres.js';
 import { PgDeliveryJobStore } from '../../gateway/adapters/postgres/delivery-job.postgres.js';
 import { PgEventStore } from '../../gateway/adapters/postgres/event-store.postgres.js';
+import { PgExportWatermarks } from '../../gateway/adapters/postgres/export-watermarks.postgres.js';
 import { PgInterruptionStore } from '../../gateway/adapters/postgres/interruption-store.postgres.js';
 import { PgOutbox } from '../../gateway/adapters/postgres/outbox.postgres.js';
 import { openPostgres, type Pool } from '../../gateway/adapters/postgres/pg-database.js';
@@ -13,6 +14,7 @@ import { clientRegistryContract } from './client-registry.contract.js';
 import { consentStoreContract } from './consent-store.contract.js';
 import { deliveryJobContract } from './delivery-job.contract.js';
 import { eventStoreContract } from './event-store.contract.js';
+import { exportWatermarksContract } from './export-watermarks.contract.js';
 import { interruptionStoreContract } from './interruption-store.contract.js';
 import { subscriptionStoreContract } from './subscription-store.contract.js';
 
@@ -53,6 +55,11 @@ if (!url) {
   deliveryJobContract('postgres', async () => {
     const db = await isolatedSchema(url);
     return { store: await PgDeliveryJobStore.create(db.pool), reset: truncate(db.pool, ['i8_delivery_runs', 'i8_delivery_jobs']), close: db.close };
+  });
+
+  exportWatermarksContract('postgres', async () => {
+    const db = await isolatedSchema(url);
+    return { store: await PgExportWatermarks.create(db.pool), close: db.close };
   });
 
   changeFeedsContract('postgres', async () => {

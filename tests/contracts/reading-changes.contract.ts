@@ -79,5 +79,36 @@ export function readingChangesContract(name: string, open: () => Promise<Reading
       await ingest(store, [r('F-3', 1, 7)], 'after-restart');
       assert.deepEqual((await all(store, before.at(-1)!.position)).map(key), ['inserted F-3 1 7 ']);
     });
+
+    it('retention deletes old entries below a seq as a prefix, at most `max` at a time, and moves the horizon', async () => {
+      const FAR = new Date(8.64e15);
+      assert.equal(await store.changeHorizon(), 0, 'nothing pruned yet');
+      const seqs = [...new Set((await all(store, START)).map((c) => c.position.seq))];
+      assert.ok(seqs.length >= 4);
+      // Too recent: nothing goes, whatever the seq.
+      assert.equal(await store.pruneChanges(Number.MAX_SAFE_INTEGER, new Date(0), 100), 0);
+      const rest = (from: number) => all(store, { seq: from, index: -1 });
+      const keptFrom = await rest(seqs[2]!);
+      assert.equal(await store.pruneChanges(seqs[2]!, FAR, 1), 1, 'one entry per call at most');
+      assert.equal(await store.changeHorizon(), seqs[0]);
+      assert.equal(await store.pruneChanges(seqs[2]!, FAR, 100), 1, 'below seqs[2] only');
+      assert.equal(await store.changeHorizon(), seqs[1]);
+      assert.deepEqual((await rest(seqs[2]!)).map(key), keptFrom.map(key), 'what follows is untouched');
+      // An entry committed after the cut-off stops the pruning there, even below the seq given.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const cutOff = new Date();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await ingest(store, [r('F-4', 1, 1)], 'young');
+      assert.equal(await store.pruneChanges(Number.MAX_SAFE_INTEGER, cutOff, 100), seqs.length - 2);
+      assert.deepEqual((await all(store, START)).map(key), ['inserted F-4 1 1 ']);
+      const young = (await all(store, START))[0]!.position.seq;
+      assert.equal(await store.changeHorizon(), young - 1);
+      assert.equal(await store.pruneChanges(Number.MAX_SAFE_INTEGER, FAR, 100), 1);
+      assert.equal(await store.changeHorizon(), young, 'an emptied journal remembers how far it went');
+      store = await fx.reopen();
+      assert.equal(await store.changeHorizon(), young, 'also after a restart');
+      await ingest(store, [r('F-5', 1, 1)], 'after-prune');
+      assert.ok((await all(store, START))[0]!.position.seq > young, 'seqs are never reused');
+    });
   });
 }

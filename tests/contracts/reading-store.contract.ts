@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readingsOf } from '../../gateway/domain/readings/reading-columns.js';
 import type { Reading } from '../../gateway/domain/readings/reading.js';
 import type { IngestMeta, ReadingStore } from '../../gateway/ports/reading-store.port.js';
 
@@ -127,6 +128,47 @@ export function readingStoreContract(name: string, open: () => Promise<ReadingSt
         // Reading types order as their codes: the voltage code sorts before the energy one.
         [['K-2', 'V', 1], ['K-2', 'E', 0], ['K-2', 'E', 1], ['K-2', 'E', 2], ['K-3', 'E', 1]]);
       assert.deepEqual(await fx.store.readAfter({ ...q, readingTypes: [VOLT] }, { meter: 'K-2', readingType: VOLT, timestamp: T0 + Q }, 10), []);
+    });
+
+    it('readColumnsAfter answers what readAfter answers, as columns, for every cursor and limit', async () => {
+      const day2 = T0 + 86_400_000;
+      await ingest(fx.store, [
+        interval('L-1', 1, 1.5, ['3.7.0']), interval('L-1', 2, undefined, ['1.5.257']), interval('L-1', 3, -0.25),
+        { ...interval('L-1', 0, 7), timestamp: day2 }, { meter: 'L-1', readingType: VOLT, timestamp: T0 + 7_000, value: 229.7, qualities: [], kind: 'register', reportedDateTime: T0 + 60_000, source: 'HES-A' },
+        interval('L-2', 1, 2), interval('L-2', 4, 3),
+      ]);
+      const queries = [{ meters: ['L-2', 'L-1'] }, { meters: ['L-1', 'L-2'], readingTypes: [KWH], start: new Date(T0 + Q), end: new Date(day2) }];
+      for (const q of queries) {
+        const all = await fx.store.readAfter(q, undefined, 100);
+        assert.ok(all.length >= 4);
+        for (const cursor of [undefined, ...all]) {
+          const after = cursor && { meter: cursor.meter, readingType: cursor.readingType, timestamp: cursor.timestamp };
+          for (const limit of [1, 2, 3, 100]) {
+            const columns = await fx.store.readColumnsAfter(q, after, limit);
+            assert.deepEqual(readingsOf(columns), await fx.store.readAfter(q, after, limit), `after ${JSON.stringify(after)}, limit ${limit}`);
+            for (const c of columns) {
+              assert.ok(c.length > 0);
+              for (const a of [c.timestamps, c.values, c.hasValue, c.register]) assert.equal(a.length, c.length);
+            }
+          }
+        }
+      }
+    });
+
+    it('answers a restricted meter only inside its periods (closed ranges), before limits, offsets and cursors', async () => {
+      await ingest(fx.store, [1, 2, 3, 4, 5, 6].flatMap((i) => [interval('P-1', i, i), interval('P-2', i, 10 + i)]));
+      // P-1 only in [2Q, 3Q] and from 5Q on; P-2 unrestricted; P-3 (no readings) with an empty list.
+      const periods = new Map([['P-1', [{ start: T0 + 2 * Q, end: T0 + 3 * Q }, { start: T0 + 5 * Q }]], ['P-3', []]]);
+      const q = { meters: ['P-1', 'P-2', 'P-3'], periods };
+      const all = await fx.store.read(q, { offset: 0, limit: 100 });
+      assert.deepEqual(all.map((r) => r.value), [2, 3, 5, 6, 11, 12, 13, 14, 15, 16]);
+      assert.equal(await fx.store.count(q), 10);
+      assert.deepEqual((await fx.store.read(q, { offset: 2, limit: 3 })).map((r) => r.value), [5, 6, 11]);
+      assert.deepEqual((await fx.store.readAfter(q, { meter: 'P-1', readingType: KWH, timestamp: T0 + 3 * Q }, 3)).map((r) => r.value), [5, 6, 11]);
+      assert.deepEqual(readingsOf(await fx.store.readColumnsAfter(q, undefined, 3)).map((r) => r.value), [2, 3, 5]);
+      const windowed = { ...q, start: new Date(T0 + 2 * Q), end: new Date(T0 + 5 * Q) };
+      assert.deepEqual((await fx.store.read(windowed, { offset: 0, limit: 100 })).map((r) => r.value), [3, 5, 13, 14, 15], 'window (start, end] and periods both apply');
+      assert.deepEqual(await fx.store.read({ meters: ['P-1'], periods: new Map([['P-1', []]]) }, { offset: 0, limit: 10 }), []);
     });
 
     it('answers nothing for a meter it has never seen', async () => {

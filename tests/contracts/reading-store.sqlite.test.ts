@@ -12,11 +12,11 @@ const fixture = (stagingMemory?: number) => async () => {
   const file = path.join(dir, 'gateway.sqlite');
   let db = openSqlite(file);
   return {
-    store: new SqliteReadingStore(db, stagingMemory),
+    store: new SqliteReadingStore(db, stagingMemory === undefined ? {} : { stagingMemory }),
     reopen: async () => {
       db.close();
       db = openSqlite(file);
-      return new SqliteReadingStore(db, stagingMemory);
+      return new SqliteReadingStore(db, stagingMemory === undefined ? {} : { stagingMemory });
     },
     close: async () => {
       db.close();

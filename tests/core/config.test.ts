@@ -24,6 +24,17 @@ describe('configuration: defaults → file → environment, validated and frozen
     assert.equal(c.limits.maxBodyBytes, 64 * 1024 * 1024);
   });
 
+  it('I7 journal retention: 30 days by default, from the file, the environment over the file, checked', () => {
+    assert.deepEqual(loadConfig({}).i7.journal, { retentionDays: 30, pruneEveryMinutes: 60 });
+    const dir = mkdtempSync(path.join(tmpdir(), 'cfg-'));
+    const file = path.join(dir, 'gw.json');
+    writeFileSync(file, JSON.stringify({ i7: { journal: { retentionDays: 90, pruneEveryMinutes: 15 } } }));
+    assert.deepEqual(loadConfig({ GATEWAY_CONFIG: file }).i7.journal, { retentionDays: 90, pruneEveryMinutes: 15 });
+    assert.deepEqual(loadConfig({ GATEWAY_CONFIG: file, I7_JOURNAL_RETENTION_DAYS: '0' }).i7.journal, { retentionDays: 0, pruneEveryMinutes: 15 });
+    assert.throws(() => loadConfig({ I7_JOURNAL_RETENTION_DAYS: 'forever' }), (e: unknown) => e instanceof ConfigError && /i7\.journal\.retentionDays/.test(e.message));
+    assert.throws(() => loadConfig({ I7_JOURNAL_RETENTION_DAYS: '-1' }), ConfigError);
+  });
+
   it('is frozen', () => {
     const c = loadConfig({});
     assert.throws(() => { (c.http as { port: number }).port = 1; }, TypeError);

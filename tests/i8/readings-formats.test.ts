@@ -109,4 +109,15 @@ describe('I8 readings: cursor pagination, JSON, CSV, CIM XML', () => {
     assert.doesNotMatch(page.text, /https?:\/\//, 'no CDN');
     assert.equal((await request(gw.app).get('/i8/docs/assets/swagger-ui-bundle.js')).status, 200);
   });
+
+  it('answers with Content-Length and no-store in every format, HEAD with the same headers and no body', async () => {
+    for (const accept of ['application/json', 'text/csv', 'application/xml']) {
+      const r = await get('/i8/readings?meter=M-1&limit=3', accept);
+      assert.equal(r.status, 200);
+      assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.text), accept);
+      assert.equal(r.headers['cache-control'], 'no-store');
+      const head = await request(gw.app).head('/i8/readings?meter=M-1&limit=3').set('Authorization', `Bearer ${token}`).set('Accept', accept);
+      assert.deepEqual([head.status, head.headers['content-length'], head.headers['content-type'], head.text ?? ''], [200, r.headers['content-length'], r.headers['content-type'], '']);
+    }
+  });
 });

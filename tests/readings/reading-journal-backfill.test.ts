@@ -24,8 +24,8 @@ describe('reading change journal migration', () => {
       const id = await store.beginIngest({ source: 'HES', messageId: 'old', receivedAt: new Date(T0) });
       await store.stage(id, readings);
       await store.commitIngest(id);
-      // Turn the file into one from before the migration: no journal, migration not recorded.
-      db.exec(`DROP TABLE reading_changes; DELETE FROM schema_migrations WHERE name = 'readings-002-change-journal'`);
+      // Turn the file into one from before the migration: no journal, its migrations not recorded.
+      db.exec(`DROP TABLE reading_changes; DELETE FROM schema_migrations WHERE name IN ('readings-002-change-journal', 'readings-003-change-journal-time')`);
       db.close();
       db = openSqlite(file);
       const reopened = new SqliteReadingStore(db);
@@ -37,6 +37,28 @@ describe('reading change journal migration', () => {
       db = openSqlite(file);
       const again = new SqliteReadingStore(db);
       assert.deepEqual((await again.changeBound({ seq: 0, index: 0 }, 100)).end, end, 'the backfill runs once');
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('entries journalled before the commit time was kept count from the upgrade for the retention', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'cimgw-journal-'));
+    const file = path.join(dir, 'gateway.sqlite');
+    try {
+      let db = openSqlite(file);
+      const store = new SqliteReadingStore(db, { clock: { now: () => new Date(T0) } });
+      const id = await store.beginIngest({ source: 'HES', messageId: 'old', receivedAt: new Date(T0) });
+      await store.stage(id, [{ meter: 'B-2', readingType: KWH, timestamp: T0 + 900_000, value: 1, qualities: [], kind: 'interval' }]);
+      await store.commitIngest(id);
+      db.exec(`ALTER TABLE reading_changes DROP COLUMN at; DELETE FROM schema_migrations WHERE name = 'readings-003-change-journal-time'`);
+      db.close();
+      const upgradedAt = Date.now();
+      db = openSqlite(file);
+      const reopened = new SqliteReadingStore(db);
+      assert.equal(await reopened.pruneChanges(Number.MAX_SAFE_INTEGER, new Date(upgradedAt - 1_000), 10), 0, 'not as old as its T0 commit: as old as the upgrade');
+      assert.equal(await reopened.pruneChanges(Number.MAX_SAFE_INTEGER, new Date(upgradedAt + 2_000), 10), 1);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

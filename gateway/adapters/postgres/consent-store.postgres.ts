@@ -68,10 +68,9 @@ export class PgConsentStore implements ConsentStore {
       ORDER BY granted_at, id COLLATE "C"`, [f.clientId ?? null, f.usagePoint ?? null])).rows.map(toConsent);
   }
 
-  async activeUsagePoints(clientId: string, at: Date): Promise<string[]> {
-    const rows = (await this.pool.query<{ usage_point: string }>(`SELECT DISTINCT usage_point COLLATE "C" AS usage_point FROM i8_consents
+  async inForce(clientId: string, at: Date): Promise<Consent[]> {
+    return (await this.pool.query<Row>(`SELECT * FROM i8_consents
       WHERE client_id = $1 AND start_at <= $2 AND (end_at IS NULL OR end_at > $2) AND (revoked_at IS NULL OR revoked_at > $2)
-      ORDER BY 1`, [clientId, at])).rows;
-    return rows.map((r) => r.usage_point);
+      ORDER BY usage_point COLLATE "C", start_at, id COLLATE "C"`, [clientId, at])).rows.map(toConsent);
   }
 }

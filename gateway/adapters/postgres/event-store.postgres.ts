@@ -92,6 +92,13 @@ export class PgEventStore implements EventStore {
     if (q.eventTypes?.length) where.push(`event_type = ANY(${param(q.eventTypes)}::text[])`);
     if (q.from !== undefined) where.push(`created_at >= ${param(q.from)}`);
     if (q.to !== undefined) where.push(`created_at <= ${param(q.to)}`);
+    if (q.periods?.size) {
+      // Restricted devices, and one [device, start, end] row per period: a device listed without a period answers nothing.
+      const rows = [...q.periods].flatMap(([device, list]) => list.map((p) => [device, p.start, p.end ?? 8.64e15] as const));
+      where.push(`(device <> ALL(${param([...q.periods.keys()])}::text[]) OR EXISTS (SELECT 1 FROM unnest(${param(rows.map((r) => r[0]))}::text[],
+        ${param(rows.map((r) => r[1]))}::bigint[], ${param(rows.map((r) => r[2]))}::bigint[]) AS p (device, start_at, end_at)
+        WHERE p.device = device_events.device AND created_at BETWEEN p.start_at AND p.end_at))`);
+    }
     const sql = `SELECT * FROM device_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, seq LIMIT ${param(q.limit)}`;
     return (await this.pool.query<Row>(sql, params)).rows.map(toEvent);
   }

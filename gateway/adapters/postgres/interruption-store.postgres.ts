@@ -1,5 +1,7 @@
 import type { Interruption, InterruptionTrack, Outage } from '../../domain/outages/interruption.js';
 import type { InterruptionQuery, InterruptionStore } from '../../ports/interruption-store.port.js';
+import { systemClock, type Clock } from '../../ports/clock.port.js';
+import { JOURNAL_HORIZONS_MIGRATION, journalHorizon, pruneJournal } from './journal-retention.postgres.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
 import { anyOf, lockFeed, seqBound } from './seq-feed.postgres.js';
 
@@ -35,7 +37,14 @@ const MIGRATIONS = [{
     CREATE INDEX interruption_changes_meter ON interruption_changes (meter, seq);
     INSERT INTO interruption_changes (${COLUMNS}) SELECT ${COLUMNS} FROM interruptions ORDER BY id;
   `,
-}];
+}, {
+  // Commit time, for the journal's retention; entries from before it count from the upgrade.
+  name: 'outages-003-interruption-changes-time',
+  sql: `
+    ALTER TABLE interruption_changes ADD COLUMN at BIGINT;
+    UPDATE interruption_changes SET at = (extract(epoch FROM now()) * 1000)::bigint;
+  `,
+}, JOURNAL_HORIZONS_MIGRATION];
 
 type Big = string | null;
 interface IRow { id: string; meter: string; usage_point: string | null; track: InterruptionTrack; kind: Interruption['kind']; start_at: Big; end_at: Big; start_event_id: string | null; end_event_id: string | null; cause: string | null; outage_id: Big }
@@ -62,11 +71,12 @@ export class PgInterruptionStore implements InterruptionStore {
   /** In-process queue in front of the database lock: one pooled connection waits on it per process, not one per caller. */
   private chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly pool: Pool) {}
+  private constructor(private readonly pool: Pool, private readonly clock: Clock) {}
 
-  static async create(pool: Pool): Promise<PgInterruptionStore> {
+  /** `clock` stamps the change journal's entries (their retention counts from the save). */
+  static async create(pool: Pool, clock: Clock = systemClock): Promise<PgInterruptionStore> {
     await migratePg(pool, MIGRATIONS);
-    return new PgInterruptionStore(pool);
+    return new PgInterruptionStore(pool, clock);
   }
 
   /**
@@ -109,7 +119,7 @@ export class PgInterruptionStore implements InterruptionStore {
       }
       // Last in the transaction: the feed lock is held only from here to the commit.
       await lockFeed(c, 'interruption_changes');
-      await c.query(`INSERT INTO interruption_changes (${COLUMNS}) SELECT ${COLUMNS} FROM interruptions WHERE id = $1`, [id]);
+      await c.query(`INSERT INTO interruption_changes (${COLUMNS}, at) SELECT ${COLUMNS}, $2 FROM interruptions WHERE id = $1`, [id, this.clock.now().getTime()]);
       return id;
     });
   }
@@ -122,6 +132,14 @@ export class PgInterruptionStore implements InterruptionStore {
     const f = anyOf('meter', meters, 4);
     return (await this.pool.query<IRow & { seq: string }>(`SELECT * FROM interruption_changes WHERE seq > $1 AND seq <= $2 ${f.sql} ORDER BY seq LIMIT $3`,
       [afterSeq, upTo, limit, ...f.params])).rows.map((r) => ({ seq: Number(r.seq), interruption: toInterruption(r) as Interruption & { id: number } }));
+  }
+
+  async pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number> {
+    return pruneJournal(this.pool, 'interruption_changes', belowSeq, olderThan, max);
+  }
+
+  async changeHorizon(): Promise<number> {
+    return journalHorizon(this.pool, 'interruption_changes');
   }
 
   async joinableOutage(groupKind: Outage['groupKind'], groupId: string, time: number, windowMs: number): Promise<Outage | undefined> {

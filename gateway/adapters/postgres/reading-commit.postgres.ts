@@ -8,7 +8,7 @@ import { transaction, type Pool } from './pg-database.js';
  * is all unchanged and writes nothing. The staged rows are read once (a hash join, not a probe per
  * row). `rest` counts the other day keys; only when there are any does `done` list the staging
  * rows handled here, for MERGE to skip.
- * $1 ingest, $2/$3 first and last staged day (plan-time partition pruning).
+ * $1 ingest, $2/$3 first and last staged day (plan-time partition pruning), $4 commit time (epoch ms, journal).
  */
 const NEW_DAYS = `
 WITH staged AS MATERIALIZED (
@@ -32,8 +32,8 @@ ins AS (
   SELECT meter_id, type_id, day, offs, vals, registers, notes FROM fast
 ),
 journal AS (
-  INSERT INTO reading_changes (meter_id, type_id, day, n, offs, vals, registers, notes)
-  SELECT meter_id, type_id, day, cardinality(offs), offs, vals, registers, notes FROM fast ORDER BY meter, reading_type, day
+  INSERT INTO reading_changes (meter_id, type_id, day, n, offs, vals, registers, notes, at)
+  SELECT meter_id, type_id, day, cardinality(offs), offs, vals, registers, notes, $4::bigint FROM fast ORDER BY meter, reading_type, day
 ),
 counts AS (
   SELECT (SELECT coalesce(sum(cardinality(offs)), 0) FROM fast)::bigint AS inserted,
@@ -50,7 +50,7 @@ SELECT inserted, unchanged, rest, CASE WHEN rest > 0 THEN (SELECT array_agg(seq)
  * before it, an insertion. Each touched day is rewritten with the last effective version of every
  * point and journalled with only its changed points. Concurrent commits cannot interleave (they
  * hold the same advisory lock), so the stored rows read here are the ones overwritten.
- * $1 ingest, $2/$3 day range, $4 source, $5 message id, $6 received at, $7 staging rows NEW_DAYS took.
+ * $1 ingest, $2/$3 day range, $4 source, $5 message id, $6 received at, $7 staging rows NEW_DAYS took, $8 commit time (epoch ms, journal).
  */
 const MERGE = `
 WITH st AS MATERIALIZED (
@@ -100,8 +100,8 @@ changes AS (
   SELECT f.*, row_number() OVER (PARTITION BY meter_id, type_id, day ORDER BY off) - 1 AS idx FROM latest f WHERE changed
 ),
 journal AS (
-  INSERT INTO reading_changes (meter_id, type_id, day, n, offs, vals, registers, notes, corrected)
-  SELECT g.meter_id, g.type_id, g.day, g.n, g.offs, g.vals, g.registers, g.notes, g.corrected
+  INSERT INTO reading_changes (meter_id, type_id, day, n, offs, vals, registers, notes, corrected, at)
+  SELECT g.meter_id, g.type_id, g.day, g.n, g.offs, g.vals, g.registers, g.notes, g.corrected, $8::bigint
   FROM (
     SELECT meter_id, type_id, day, count(*)::int AS n, array_agg(off ORDER BY off) AS offs, array_agg(val ORDER BY off) AS vals,
       CASE WHEN bool_or(reg) THEN array_agg(reg ORDER BY off) END AS registers,
@@ -138,13 +138,15 @@ interface IngestRow { source: string; message_id: string; received_at: Date; sta
  * positions grow in commit order (see PgReadingJournal). Staging (COPY, the bulk of the work) is
  * not under the lock; partitions are made while staging and lookup ids just before the lock, each
  * in their own short transactions, so the lock holder never waits for another ingest's locks.
+ * `now` stamps the journal entries (their retention counts from the commit), read once the lock is held.
  */
-export async function commitStaged(pool: Pool, ingestId: string): Promise<IngestStats> {
+export async function commitStaged(pool: Pool, ingestId: string, now: () => number): Promise<IngestStats> {
   await pool.query(NEW_IDS('reading_meters', 'mrid', 'meter'), [ingestId]);
   await pool.query(NEW_IDS('reading_types', 'code', 'reading_type'), [ingestId]);
   const stats: IngestStats = { inserted: 0, unchanged: 0, corrected: 0 };
   await transaction(pool, async (c) => {
     await c.query(`SELECT pg_advisory_xact_lock(hashtext('cim-gateway:reading-commits'), hashtext(current_schema()))`);
+    const at = now();
     // Read under the lock: a second commit of the same ingest finds it gone.
     const meta = (await c.query<IngestRow>(
       `SELECT source, message_id, received_at, staged, first_day::text, last_day::text FROM reading_ingests WHERE id = $1`, [ingestId])).rows[0];
@@ -157,11 +159,11 @@ export async function commitStaged(pool: Pool, ingestId: string): Promise<Ingest
       const range = [meta.first_day, meta.last_day];
       // Sorts and hashes of a whole message's day rows (~15 MB per million readings) stay in memory.
       await c.query(`SET LOCAL work_mem = '128MB'`);
-      const fast = (await c.query<{ inserted: string; unchanged: string; rest: string; done: string[] | null }>(NEW_DAYS, [ingestId, ...range])).rows[0]!;
+      const fast = (await c.query<{ inserted: string; unchanged: string; rest: string; done: string[] | null }>(NEW_DAYS, [ingestId, ...range, at])).rows[0]!;
       stats.inserted += Number(fast.inserted);
       stats.unchanged += Number(fast.unchanged);
       if (Number(fast.rest) > 0) {
-        const merged = (await c.query<{ inserted: string; unchanged: string; corrected: string }>(MERGE, [ingestId, ...range, meta.source, meta.message_id, meta.received_at, fast.done ?? []])).rows[0]!;
+        const merged = (await c.query<{ inserted: string; unchanged: string; corrected: string }>(MERGE, [ingestId, ...range, meta.source, meta.message_id, meta.received_at, fast.done ?? [], at])).rows[0]!;
         stats.inserted += Number(merged.inserted);
         stats.unchanged += Number(merged.unchanged);
         stats.corrected += Number(merged.corrected);

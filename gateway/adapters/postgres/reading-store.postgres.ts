@@ -2,10 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
+import { hull, inPeriods, type Period } from '../../domain/period.js';
 import { DAY_MS, dayOf } from '../../domain/readings/day-block.js';
+import type { ReadingNote } from '../../domain/readings/meter-reading.js';
+import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
+import { systemClock, type Clock } from '../../ports/clock.port.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
 import { seriesOf } from '../sqlite/reading-staging.js';
+import { JOURNAL_HORIZONS_MIGRATION, journalHorizon, pruneJournal } from './journal-retention.postgres.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
 import { commitStaged } from './reading-commit.postgres.js';
 import { dayDate, MAX_TIMESTAMP, MIN_TIMESTAMP, STAGING_COLUMNS, stagingCopy, type StoredNote } from './reading-copy.postgres.js';
@@ -57,7 +62,14 @@ const MIGRATIONS = [{
     );
     CREATE INDEX reading_changes_meter ON reading_changes (meter_id, seq);
   `,
-}];
+}, {
+  // Commit time, for the journal's retention; entries from before it count from the upgrade.
+  name: 'readings-003-change-journal-time',
+  sql: `
+    ALTER TABLE reading_changes ADD COLUMN at BIGINT;
+    UPDATE reading_changes SET at = (extract(epoch FROM now()) * 1000)::bigint;
+  `,
+}, JOURNAL_HORIZONS_MIGRATION];
 
 const COPY_STAGING = `COPY reading_staging ${STAGING_COLUMNS} FROM STDIN (FORMAT binary)`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -74,10 +86,16 @@ const NO_QUALITIES: readonly string[] = Object.freeze([]);
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 interface DayRow { meter: string; reading_type: string; day: number; offs: number[]; vals: (number | null)[]; registers: boolean[] | null; notes: Record<string, StoredNote> | null }
+/** A day row of a read and the bounds its points keep to: `above` < ts ≤ `upTo` and, when the meter is restricted, inside its `periods`. */
+interface ScanRow { row: DayRow; base: number; above: number; upTo: number; periods?: readonly Period[] }
+/** One meter of a read: the window narrowed to the hull of its periods, when the query restricts it. */
+interface MeterWindow { start: number; end: number; periods?: readonly Period[] }
 
 export interface PgReadingStoreOptions {
   /** Staging of an ingest untouched this long is deleted at start (the gateway that held it is gone; its sender resends). */
   staleIngestMs?: number;
+  /** Stamps the change journal's entries (their retention counts from the commit). */
+  clock?: Clock;
 }
 
 /**
@@ -91,7 +109,7 @@ export class PgReadingStore implements ReadingStore {
   private readonly partitions: ReadingPartitions;
   private commits: Promise<unknown> = Promise.resolve();
 
-  private constructor(private readonly pool: Pool) {
+  private constructor(private readonly pool: Pool, private readonly clock: Clock) {
     this.journal = new PgReadingJournal(pool);
     this.partitions = new ReadingPartitions(pool);
   }
@@ -105,7 +123,7 @@ export class PgReadingStore implements ReadingStore {
       // Staging rows whose ingest is gone: commit and discard never leave any, a manual cleanup of reading_ingests could.
       await c.query('DELETE FROM reading_staging s WHERE NOT EXISTS (SELECT 1 FROM reading_ingests i WHERE i.id = s.ingest_id)');
     });
-    return new PgReadingStore(pool);
+    return new PgReadingStore(pool, options.clock ?? systemClock);
   }
 
   async beginIngest(meta: IngestMeta): Promise<string> {
@@ -148,7 +166,7 @@ export class PgReadingStore implements ReadingStore {
    */
   commitIngest(ingestId: string): Promise<IngestStats> {
     if (!UUID.test(ingestId)) return Promise.reject(new Error(`unknown ingest ${ingestId}`));
-    const run = this.commits.then(() => commitStaged(this.pool, ingestId));
+    const run = this.commits.then(() => commitStaged(this.pool, ingestId, () => this.clock.now().getTime()));
     this.commits = run.catch(() => undefined);
     return run;
   }
@@ -176,40 +194,61 @@ export class PgReadingStore implements ReadingStore {
     return { start, end, from: dayDate(dayOf(Math.max(start, MIN_TIMESTAMP))), to: dayDate(dayOf(end)), empty: !(start < end) };
   }
 
-  /** Readings in (meter, reading type, time) order: past `offset` of them, or strictly after the keyset cursor. */
-  private async readFrom(query: ReadingQuery, offset: number, limit: number, after?: ReadingKey): Promise<Reading[]> {
-    const out: Reading[] = [];
+  /**
+   * Each queried meter's bounds: the window, narrowed to the hull of its periods when the query
+   * restricts it (a meter whose periods miss the window is left out), and the day range to ask for.
+   */
+  private meterWindows(query: ReadingQuery) {
     const w = this.window(query);
-    if (limit <= 0 || w.empty) return out;
-    let meters = [...new Set(query.meters)].sort(byBytes);
+    const meters = new Map<string, MeterWindow>();
+    let lo = Infinity, hi = -Infinity;
+    if (!w.empty) {
+      for (const meter of new Set(query.meters)) {
+        const periods = query.periods?.get(meter);
+        let { start, end } = w;
+        if (periods) {
+          const h = hull(periods);
+          start = Math.max(start, h.start - 1);
+          end = Math.min(end, h.end);
+          if (!(start < end)) continue;
+        }
+        meters.set(meter, { start, end, ...(periods ? { periods } : {}) });
+        lo = Math.min(lo, start);
+        hi = Math.max(hi, end);
+      }
+    }
+    if (meters.size === 0) return { meters, from: '', to: '' };
+    return { meters, from: dayDate(dayOf(Math.max(lo, MIN_TIMESTAMP))), to: dayDate(dayOf(Math.min(hi, MAX_TIMESTAMP))) };
+  }
+
+  /**
+   * The day rows a read walks, in (meter, reading type, day) order, in pages sized to `wanted()`
+   * readings, each with the bounds its points keep to (the window, the keyset cursor on its
+   * reading type, the meter's periods).
+   */
+  private async *scan(query: ReadingQuery, after: ReadingKey | undefined, wanted: () => number): AsyncGenerator<ScanRow> {
+    const { meters: windows, from, to } = this.meterWindows(query);
+    let meters = [...windows.keys()].sort(byBytes);
     if (after) meters = meters.filter((m) => byBytes(m, after.meter) >= 0);
     const types = query.readingTypes && query.readingTypes.length > 0 ? query.readingTypes : undefined;
-    let skip = offset;
     let cursor: [string, string, string] | undefined = after ? [after.meter, after.readingType, dayDate(dayOf(Math.max(MIN_TIMESTAMP, Math.min(after.timestamp, MAX_TIMESTAMP))))] : undefined;
     let inclusive = true;
     for (let c = 0; c < meters.length; c += METER_CHUNK) {
       const chunk = meters.slice(c, c + METER_CHUNK);
       for (;;) {
-        const params: unknown[] = [chunk, w.from, w.to];
+        const params: unknown[] = [chunk, from, to];
         let sql = `SELECT m.mrid AS meter, t.code AS reading_type, (d.day - date 'epoch') AS day, d.offs, d.vals, d.registers, d.notes
           FROM reading_meters m JOIN reading_days d ON d.meter_id = m.id JOIN reading_types t ON t.id = d.type_id
           WHERE m.mrid = ANY($1) AND d.day BETWEEN $2 AND $3`;
         if (types) sql += ` AND t.code = ANY($${params.push(types)})`;
         if (cursor) sql += ` AND (m.mrid, t.code, d.day) ${inclusive ? '>=' : '>'} ($${params.push(cursor[0])}, $${params.push(cursor[1])}, $${params.push(cursor[2])}::date)`;
-        const page = rowsFor(skip + limit - out.length);
+        const page = rowsFor(wanted());
         sql += ` ORDER BY m.mrid, t.code, d.day LIMIT ${page}`;
         const rows = (await this.pool.query<DayRow>(sql, params)).rows;
         for (const row of rows) {
-          const base = row.day * DAY_MS;
+          const mw = windows.get(row.meter)!;
           const atCursor = after !== undefined && row.meter === after.meter && row.reading_type === after.readingType;
-          for (let i = 0; i < row.offs.length; i++) {
-            const ts = base + row.offs[i]!;
-            if (ts <= w.start || ts > w.end) continue;
-            if (atCursor && ts <= after.timestamp) continue;
-            if (skip > 0) { skip--; continue; }
-            if (out.length >= limit) return out;
-            out.push(toReading(row, i, ts));
-          }
+          yield { row, base: row.day * DAY_MS, above: atCursor ? Math.max(mw.start, after.timestamp) : mw.start, upTo: mw.end, ...(mw.periods ? { periods: mw.periods } : {}) };
         }
         if (rows.length < page) break;
         const lastRow = rows.at(-1)!;
@@ -220,22 +259,99 @@ export class PgReadingStore implements ReadingStore {
       cursor = undefined;
       inclusive = true;
     }
+  }
+
+  /** Readings in (meter, reading type, time) order: past `offset` of them, or strictly after the keyset cursor. */
+  private async readFrom(query: ReadingQuery, offset: number, limit: number, after?: ReadingKey): Promise<Reading[]> {
+    const out: Reading[] = [];
+    if (limit <= 0) return out;
+    let skip = offset;
+    for await (const { row, base, above, upTo, periods } of this.scan(query, after, () => skip + limit - out.length)) {
+      for (let i = 0; i < row.offs.length; i++) {
+        const ts = base + row.offs[i]!;
+        if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
+        if (skip > 0) { skip--; continue; }
+        if (out.length >= limit) return out;
+        out.push(toReading(row, i, ts));
+      }
+    }
+    return out;
+  }
+
+  /** The same walk as readAfter into one set of columns per day row: typed arrays, no object per reading. */
+  async readColumnsAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<ReadingColumns[]> {
+    const out: ReadingColumns[] = [];
+    let left = limit;
+    if (left <= 0) return out;
+    for await (const { row, base, above, upTo, periods } of this.scan(query, after, () => left)) {
+      const n = row.offs.length;
+      const size = Math.min(n, left);
+      const c: ReadingColumns = {
+        meter: row.meter, readingType: row.reading_type, length: 0, timestamps: new Float64Array(size), values: new Float64Array(size),
+        hasValue: new Uint8Array(size), register: new Uint8Array(size),
+      };
+      let k = 0;
+      for (let i = 0; i < n && k < left; i++) {
+        const ts = base + row.offs[i]!;
+        if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
+        c.timestamps[k] = ts;
+        const v = row.vals[i];
+        if (v !== null && v !== undefined) {
+          c.hasValue[k] = 1;
+          c.values[k] = v;
+        }
+        if (row.registers?.[i]) c.register[k] = 1;
+        const note = row.notes?.[String(i)];
+        if (note) {
+          const m = (c.notes ??= new Map()) as Map<number, ReadingNote>;
+          m.set(k, { qualities: note.q, ...(note.r !== undefined ? { reportedDateTime: note.r } : {}), ...(note.s !== undefined ? { source: note.s } : {}) });
+        }
+        k++;
+      }
+      if (k === 0) continue;
+      if (k < size) Object.assign(c, { timestamps: c.timestamps.subarray(0, k), values: c.values.subarray(0, k), hasValue: c.hasValue.subarray(0, k), register: c.register.subarray(0, k) });
+      c.length = k;
+      out.push(c);
+      left -= k;
+      if (left === 0) break;
+    }
     return out;
   }
 
   async count(query: ReadingQuery): Promise<number> {
+    const { meters: windows, from, to } = this.meterWindows(query);
+    if (windows.size === 0) return 0;
+    const free = [...windows].filter(([, mw]) => !mw.periods).map(([m]) => m);
+    const restricted = [...windows].filter(([, mw]) => mw.periods);
+    const types = query.readingTypes && query.readingTypes.length > 0 ? query.readingTypes : undefined;
     const w = this.window(query);
-    const meters = [...new Set(query.meters)];
-    if (w.empty || meters.length === 0) return 0;
-    const params: unknown[] = [meters, w.from, w.to, w.start, w.end];
-    const types = query.readingTypes && query.readingTypes.length > 0 ? ` AND t.code = ANY($${params.push(query.readingTypes)})` : '';
-    // Whole days inside the window count their points; only the two edge days are unnested.
-    const res = await this.pool.query<{ n: string }>(`
-      SELECT coalesce(sum(CASE WHEN d.day > $2::date AND d.day < $3::date THEN cardinality(d.offs)
-        ELSE (SELECT count(*) FROM unnest(d.offs) o WHERE (d.day - date 'epoch')::bigint * 86400000 + o > $4 AND (d.day - date 'epoch')::bigint * 86400000 + o <= $5) END), 0) AS n
-      FROM reading_meters m JOIN reading_days d ON d.meter_id = m.id JOIN reading_types t ON t.id = d.type_id
-      WHERE m.mrid = ANY($1) AND d.day BETWEEN $2 AND $3${types}`, params);
-    return Number(res.rows[0]!.n);
+    let total = 0;
+    if (free.length > 0) {
+      const params: unknown[] = [free, from, to, w.start, w.end];
+      const typeFilter = types ? ` AND t.code = ANY($${params.push(types)})` : '';
+      // Whole days inside the window count their points; only the two edge days are unnested.
+      const res = await this.pool.query<{ n: string }>(`
+        SELECT coalesce(sum(CASE WHEN d.day > $2::date AND d.day < $3::date THEN cardinality(d.offs)
+          ELSE (SELECT count(*) FROM unnest(d.offs) o WHERE (d.day - date 'epoch')::bigint * 86400000 + o > $4 AND (d.day - date 'epoch')::bigint * 86400000 + o <= $5) END), 0) AS n
+        FROM reading_meters m JOIN reading_days d ON d.meter_id = m.id JOIN reading_types t ON t.id = d.type_id
+        WHERE m.mrid = ANY($1) AND d.day BETWEEN $2 AND $3${typeFilter}`, params);
+      total += Number(res.rows[0]!.n);
+    }
+    if (restricted.length > 0) {
+      // A restricted meter counts the points of its window that fall in one of its periods: one [meter, start, end] row per period.
+      const rows = restricted.flatMap(([meter, mw]) => mw.periods!.map((p) => [meter, Math.max(p.start, mw.start + 1), Math.min(p.end ?? MAX_TIMESTAMP, mw.end)] as const));
+      const params: unknown[] = [restricted.map(([m]) => m), from, to, rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])];
+      const typeFilter = types ? ` AND t.code = ANY($${params.push(types)})` : '';
+      const res = await this.pool.query<{ n: string }>(`
+        SELECT count(*) AS n
+        FROM reading_meters m JOIN reading_days d ON d.meter_id = m.id JOIN reading_types t ON t.id = d.type_id,
+          LATERAL (SELECT (d.day - date 'epoch')::bigint * 86400000 + o AS ts FROM unnest(d.offs) o) p
+        WHERE m.mrid = ANY($1) AND d.day BETWEEN $2 AND $3${typeFilter}
+          AND EXISTS (SELECT 1 FROM unnest($4::text[], $5::bigint[], $6::bigint[]) AS r (meter, start_at, end_at)
+            WHERE r.meter = m.mrid AND p.ts BETWEEN r.start_at AND r.end_at)`, params);
+      total += Number(res.rows[0]!.n);
+    }
+    return total;
   }
 
   async corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]> {
@@ -256,6 +372,8 @@ export class PgReadingStore implements ReadingStore {
 
   changeBound(after: ChangePosition, limit: number, meters?: string[]) { return this.journal.bound(after, limit, meters); }
   readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]> { return this.journal.read(after, upTo, limit, meters); }
+  pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number> { return pruneJournal(this.pool, 'reading_changes', belowSeq, olderThan, max); }
+  changeHorizon(): Promise<number> { return journalHorizon(this.pool, 'reading_changes'); }
 }
 
 function toReading(row: DayRow, i: number, ts: number): Reading {

@@ -46,7 +46,11 @@ interface Row {
 export class SqliteAuditLog implements AuditLog {
   private readonly insert;
   private readonly sql;
-  /** Appends on the message path (disconnect admissions) commit with the other requests' writes. */
+  /**
+   * Appends on the message path (disconnect admissions, I8/I7 data reads) commit with the other
+   * requests' writes of the same event-loop turn; each resolves only once its entry is committed,
+   * so a request that awaits its entry never answers unaudited.
+   */
   private readonly writes: GroupCommit;
   constructor(db: Db) {
     migrate(db, MIGRATIONS);

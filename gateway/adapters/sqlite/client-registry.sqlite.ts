@@ -1,5 +1,5 @@
 import type { ClientRegistry, DataScope, I8Client, I8Scope } from '../../ports/client-registry.port.js';
-import { migrate, type Db } from './sqlite-database.js';
+import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
   name: 'i8-001-clients',
@@ -19,27 +19,31 @@ const toClient = (r: Row): I8Client => ({
 });
 
 export class SqliteClientRegistry implements ClientRegistry {
-  constructor(private readonly db: Db) {
+  /** `get` runs on every I8 request (a disabled client must stop at once): prepared once. */
+  private readonly sql;
+
+  constructor(db: Db) {
     migrate(db, MIGRATIONS);
+    this.sql = statements(db);
   }
 
   async put(c: I8Client): Promise<void> {
-    this.db.prepare(`INSERT INTO i8_clients (id, name, secret_hash, scopes, data_scope, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)
+    this.sql(`INSERT INTO i8_clients (id, name, secret_hash, scopes, data_scope, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash, scopes = excluded.scopes,
       data_scope = excluded.data_scope, disabled = excluded.disabled`)
       .run(c.id, c.name ?? null, c.secretHash, JSON.stringify(c.scopes), JSON.stringify(c.dataScope), c.createdAt.getTime(), c.disabled ? 1 : 0);
   }
 
   async get(id: string): Promise<I8Client | undefined> {
-    const row = this.db.prepare('SELECT * FROM i8_clients WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM i8_clients WHERE id = ?').get(id) as Row | undefined;
     return row ? toClient(row) : undefined;
   }
 
   async list(): Promise<I8Client[]> {
-    return (this.db.prepare('SELECT * FROM i8_clients ORDER BY id').all() as Row[]).map(toClient);
+    return (this.sql('SELECT * FROM i8_clients ORDER BY id').all() as Row[]).map(toClient);
   }
 
   async setDisabled(id: string, disabled: boolean): Promise<boolean> {
-    return this.db.prepare('UPDATE i8_clients SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id).changes > 0;
+    return this.sql('UPDATE i8_clients SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id).changes > 0;
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consent, ConsentFilter, ConsentStore } from '../../ports/consent-store.port.js';
-import { migrate, type Db } from './sqlite-database.js';
+import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
   name: 'i8-002-consents',
@@ -28,36 +28,39 @@ const toConsent = (r: Row): Consent => ({
 });
 
 export class SqliteConsentStore implements ConsentStore {
-  constructor(private readonly db: Db) {
+  /** The consents in force are read on every third-party request: statements prepared once. */
+  private readonly sql;
+
+  constructor(db: Db) {
     migrate(db, MIGRATIONS);
+    this.sql = statements(db);
   }
 
   async grant(c: Omit<Consent, 'revokedAt'>): Promise<Consent> {
     const id = c.id || randomUUID();
-    this.db.prepare('INSERT INTO i8_consents (id, client_id, usage_point, start, end, reference, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO i8_consents (id, client_id, usage_point, start, end, reference, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(id, c.clientId, c.usagePoint, c.start.getTime(), c.end?.getTime() ?? null, c.reference ?? null, c.grantedAt.getTime());
     return (await this.get(id))!;
   }
 
   async revoke(id: string, at: Date): Promise<Consent | undefined> {
-    this.db.prepare('UPDATE i8_consents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at.getTime(), id);
+    this.sql('UPDATE i8_consents SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at.getTime(), id);
     return this.get(id);
   }
 
   async get(id: string): Promise<Consent | undefined> {
-    const row = this.db.prepare('SELECT * FROM i8_consents WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM i8_consents WHERE id = ?').get(id) as Row | undefined;
     return row ? toConsent(row) : undefined;
   }
 
   async list(f: ConsentFilter): Promise<Consent[]> {
-    return (this.db.prepare(`SELECT * FROM i8_consents WHERE (@client IS NULL OR client_id = @client) AND (@up IS NULL OR usage_point = @up)
+    return (this.sql(`SELECT * FROM i8_consents WHERE (@client IS NULL OR client_id = @client) AND (@up IS NULL OR usage_point = @up)
       ORDER BY granted_at, id`).all({ client: f.clientId ?? null, up: f.usagePoint ?? null }) as Row[]).map(toConsent);
   }
 
-  async activeUsagePoints(clientId: string, at: Date): Promise<string[]> {
+  async inForce(clientId: string, at: Date): Promise<Consent[]> {
     const t = at.getTime();
-    const rows = this.db.prepare(`SELECT DISTINCT usage_point FROM i8_consents WHERE client_id = ? AND start <= ?
-      AND (end IS NULL OR end > ?) AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY usage_point`).all(clientId, t, t, t) as { usage_point: string }[];
-    return rows.map((r) => r.usage_point);
+    return (this.sql(`SELECT * FROM i8_consents WHERE client_id = ? AND start <= ?
+      AND (end IS NULL OR end > ?) AND (revoked_at IS NULL OR revoked_at > ?) ORDER BY usage_point, start, id`).all(clientId, t, t, t) as Row[]).map(toConsent);
   }
 }

@@ -59,6 +59,14 @@ export class SqliteEventStore implements EventStore {
     if (q.eventTypes?.length) { where.push('event_type IN (SELECT value FROM json_each(?))'); params.push(JSON.stringify(q.eventTypes)); }
     if (q.from !== undefined) { where.push('created_at >= ?'); params.push(q.from); }
     if (q.to !== undefined) { where.push('created_at <= ?'); params.push(q.to); }
+    if (q.periods?.size) {
+      // [device, start, end] rows; a device with no period gets one that holds nothing (start > end).
+      const rows = [...q.periods].flatMap(([device, list]) => (list.length ? list.map((p) => [device, p.start, p.end ?? 8.64e15]) : [[device, 1, 0]]));
+      where.push(`(NOT EXISTS (SELECT 1 FROM json_each(?) p WHERE json_extract(p.value, '$[0]') = device)
+        OR EXISTS (SELECT 1 FROM json_each(?) p WHERE json_extract(p.value, '$[0]') = device AND created_at BETWEEN json_extract(p.value, '$[1]') AND json_extract(p.value, '$[2]')))`);
+      const json = JSON.stringify(rows);
+      params.push(json, json);
+    }
     const sql = `SELECT * FROM device_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, seq LIMIT ?`;
     return (this.db.prepare(sql).all(...params, q.limit) as Row[]).map(toEvent);
   }

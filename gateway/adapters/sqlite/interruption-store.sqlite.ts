@@ -1,5 +1,7 @@
 import type { Interruption, InterruptionTrack, Outage } from '../../domain/outages/interruption.js';
 import type { InterruptionQuery, InterruptionStore } from '../../ports/interruption-store.port.js';
+import { systemClock, type Clock } from '../../ports/clock.port.js';
+import { journalHorizon, pruneJournal } from './journal-retention.sqlite.js';
 import { inList, seqBound } from './seq-feed.sqlite.js';
 import { migrate, type Db } from './sqlite-database.js';
 
@@ -34,6 +36,13 @@ const MIGRATIONS = [{
     CREATE INDEX interruption_changes_meter ON interruption_changes (meter, seq);
     INSERT INTO interruption_changes (${COLUMNS}) SELECT ${COLUMNS} FROM interruptions ORDER BY id;
   `,
+}, {
+  // Commit time, for the journal's retention; entries from before it count from the upgrade.
+  name: 'outages-003-interruption-changes-time',
+  sql: `
+    ALTER TABLE interruption_changes ADD COLUMN at INTEGER;
+    UPDATE interruption_changes SET at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
+  `,
 }];
 
 interface IRow { id: number; meter: string; usage_point: string | null; track: InterruptionTrack; kind: Interruption['kind']; start: number | null; end: number | null; start_event_id: string | null; end_event_id: string | null; cause: string | null; outage_id: number | null }
@@ -55,7 +64,8 @@ function toOutage(r: ORow): Outage {
 export class SqliteInterruptionStore implements InterruptionStore {
   private chain: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Db) {
+  /** `clock` stamps the change journal's entries (their retention counts from the save). */
+  constructor(private readonly db: Db, private readonly clock: Clock = systemClock) {
     migrate(db, MIGRATIONS);
   }
 
@@ -76,7 +86,7 @@ export class SqliteInterruptionStore implements InterruptionStore {
       meter: i.meter, usagePoint: i.usagePoint ?? null, track: i.track, kind: i.kind, start: i.start ?? null, end: i.end ?? null,
       startEventId: i.startEventId ?? null, endEventId: i.endEventId ?? null, cause: i.cause ?? null, outageId: i.outageId ?? null,
     };
-    const journal = this.db.prepare(`INSERT INTO interruption_changes (${COLUMNS}) SELECT ${COLUMNS} FROM interruptions WHERE id = ?`);
+    const journal = this.db.prepare(`INSERT INTO interruption_changes (${COLUMNS}, at) SELECT ${COLUMNS}, ? FROM interruptions WHERE id = ?`);
     return this.db.transaction(() => {
       let id = i.id;
       if (id === undefined) {
@@ -86,7 +96,7 @@ export class SqliteInterruptionStore implements InterruptionStore {
         this.db.prepare(`UPDATE interruptions SET meter = @meter, usage_point = @usagePoint, track = @track, kind = @kind, start = @start, end = @end,
           start_event_id = @startEventId, end_event_id = @endEventId, cause = @cause, outage_id = @outageId WHERE id = @id`).run({ ...p, id });
       }
-      journal.run(id);
+      journal.run(this.clock.now().getTime(), id);
       return id;
     })();
   }
@@ -99,6 +109,14 @@ export class SqliteInterruptionStore implements InterruptionStore {
     const f = inList('meter', meters);
     return (this.db.prepare(`SELECT * FROM interruption_changes WHERE seq > ? AND seq <= ? ${f.sql} ORDER BY seq LIMIT ?`).all(afterSeq, upTo, ...f.params, limit) as (IRow & { seq: number })[])
       .map((r) => ({ seq: r.seq, interruption: toInterruption(r) as Interruption & { id: number } }));
+  }
+
+  async pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number> {
+    return pruneJournal(this.db, 'interruption_changes', belowSeq, olderThan.getTime(), max);
+  }
+
+  async changeHorizon(): Promise<number> {
+    return journalHorizon(this.db, 'interruption_changes');
   }
 
   async joinableOutage(groupKind: Outage['groupKind'], groupId: string, time: number, windowMs: number): Promise<Outage | undefined> {

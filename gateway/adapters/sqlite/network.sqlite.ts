@@ -67,6 +67,7 @@ const INFO = `SELECT m.*, u.transformer_id, u.feeder_id FROM meters m LEFT JOIN 
 
 /** Topology and meters in the embedded store: the read port everyone uses and the write port provisioning uses. */
 export class SqliteNetwork implements MeterRegistry, NetworkStore {
+  /** Prepared once per SQL text: the look-ups run on every request (a meter named in an I8 query, a usage point's meters). */
   private readonly sql;
 
   constructor(private readonly db: Db) {

@@ -1,6 +1,7 @@
 import { DAY_MS, decodeDay, encodeDay, type DayPoint } from '../../domain/readings/day-block.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, ReadingChange } from '../../ports/reading-store.port.js';
+import { journalHorizon, pruneJournal } from './journal-retention.sqlite.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATION = 'readings-002-change-journal';
@@ -22,7 +23,7 @@ interface Row { seq: number; meter: string; reading_type: string; day: number; n
 export class ReadingJournal {
   private readonly add;
 
-  constructor(private readonly db: Db) {
+  constructor(private readonly db: Db, private readonly now: () => number = Date.now) {
     const fresh = !db.prepare('SELECT 1 FROM schema_migrations WHERE name = ?').get(MIGRATION);
     migrate(db, [{
       name: MIGRATION,
@@ -31,20 +32,33 @@ export class ReadingJournal {
           n INTEGER NOT NULL, points BLOB NOT NULL, notes TEXT, corrected TEXT
         );
         CREATE INDEX reading_changes_meter ON reading_changes (meter, seq);`,
+    }, {
+      // Commit time, for the journal's retention; entries from before it count from the upgrade.
+      name: 'readings-003-change-journal-time',
+      sql: `ALTER TABLE reading_changes ADD COLUMN at INTEGER;
+        UPDATE reading_changes SET at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;`,
     }]);
-    this.add = db.prepare('INSERT INTO reading_changes (meter, reading_type, day, n, points, notes, corrected) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.add = db.prepare('INSERT INTO reading_changes (meter, reading_type, day, n, points, notes, corrected, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     if (fresh) this.backfill();
+  }
+
+  prune(belowSeq: number, olderThan: Date, max: number): number {
+    return pruneJournal(this.db, 'reading_changes', belowSeq, olderThan.getTime(), max);
+  }
+
+  horizon(): number {
+    return journalHorizon(this.db, 'reading_changes');
   }
 
   /** Called inside the ingest commit's transaction with the day's changed points (sorted by offset). */
   record(meter: string, readingType: string, day: number, points: JournalPoint[], corrected: number[]): void {
     const notes = points.flatMap((p, i) => (p.note ? [[i, p.note]] : []));
-    this.add.run(meter, readingType, day, points.length, encodeDay(points), notes.length ? JSON.stringify(notes) : null, corrected.length ? JSON.stringify(corrected) : null);
+    this.add.run(meter, readingType, day, points.length, encodeDay(points), notes.length ? JSON.stringify(notes) : null, corrected.length ? JSON.stringify(corrected) : null, this.now());
   }
 
   /** A whole new day: the day block's own blob and notes (`[[index, note]…]` JSON), no corrections. */
   recordEncoded(meter: string, readingType: string, day: number, n: number, blob: Buffer, notes: string | null): void {
-    this.add.run(meter, readingType, day, n, blob, notes, null);
+    this.add.run(meter, readingType, day, n, blob, notes, null, this.now());
   }
 
   /**

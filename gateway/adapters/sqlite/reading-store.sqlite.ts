@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { DAY_MS, dayOf, dayView, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointOffset, type DayPoint } from '../../domain/readings/day-block.js';
+import { hull, inPeriods, type Period } from '../../domain/period.js';
+import type { ReadingNote } from '../../domain/readings/meter-reading.js';
+import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
+import { systemClock, type Clock } from '../../ports/clock.port.js';
 import { ReadingJournal } from './reading-changes.sqlite.js';
 import { seriesOf, stagedDays, type Annotation, type StagedDay } from './reading-staging.js';
 import { migrate, type Db } from './sqlite-database.js';
@@ -64,12 +68,28 @@ interface Ingest { meta: IngestMeta; memory: StagedDay[]; bytes: number; spilled
 type Annotated = DayPoint & { note?: Annotation };
 type DayRow = { reading_type: string; day: number; points: Buffer };
 type NoteRow = { reading_type: string; ts: number; qualities: string; reported_at: number | null; source: string | null };
+/** One day row of a read and the bounds its points keep to (see scan). */
+interface ScanRow {
+  meter: string; type: string; base: number; points: Buffer; above: number; upTo: number; periods?: readonly Period[];
+  /** The reading type's notes in ts order (when asked for and it has any), this day's from index `noteFrom`. */
+  notes?: readonly NoteRow[]; noteFrom: number;
+}
 
 const sameNote = (a?: Annotation, b?: Annotation) =>
   (a?.qualities ?? []).join(' ') === (b?.qualities ?? []).join(' ') && a?.reportedAt === b?.reportedAt && a?.source === b?.source;
 
 /** Shared by every answered reading without qualities (nearly all): one array less per reading. */
 const NO_QUALITIES: readonly string[] = Object.freeze([]);
+
+/** Most noted readings share a few quality sets: each distinct one is parsed once per read (and frozen, being shared). */
+function qualityCache(): (json: string) => readonly string[] {
+  const sets = new Map<string, readonly string[]>();
+  return (json) => {
+    let q = sets.get(json);
+    if (!q) sets.set(json, q = Object.freeze(JSON.parse(json) as string[]));
+    return q;
+  };
+}
 
 /** True when the blob's offsets strictly increase: no repeat of a timestamp inside it. */
 function strictlyIncreasing(blob: Buffer): boolean {
@@ -89,11 +109,17 @@ export class SqliteReadingStore implements ReadingStore {
   private readonly ingests = new Map<string, Ingest>();
   /** Staged bytes held in memory by all ingests in progress. */
   private inMemory = 0;
+  private readonly stagingMemory: number;
 
-  /** `stagingMemory`: staged bytes kept in memory (all ingests together) before staging spills to SQLite. */
-  constructor(private readonly db: Db, private readonly stagingMemory = STAGING_MEMORY) {
+  /**
+   * `clock` stamps the change journal's entries (their retention counts from the commit);
+   * `stagingMemory`: staged bytes kept in memory (all ingests together) before staging spills to SQLite.
+   */
+  constructor(private readonly db: Db, options: { clock?: Clock; stagingMemory?: number } = {}) {
     migrate(db, MIGRATIONS);
-    this.journal = new ReadingJournal(db);
+    const clock = options.clock ?? systemClock;
+    this.stagingMemory = options.stagingMemory ?? STAGING_MEMORY;
+    this.journal = new ReadingJournal(db, () => clock.now().getTime());
     db.exec(STAGING);
   }
 
@@ -257,88 +283,143 @@ export class SqliteReadingStore implements ReadingStore {
     const out: Reading[] = [];
     if (limit <= 0) return out;
     let skip = offset;
-    const { start, end, types, days, notes } = this.window(query);
-    // Most noted readings share a few quality sets: each distinct one is parsed once per call.
-    const qualitySets = new Map<string, readonly string[]>();
-    const qualities = (json: string) => {
-      let q = qualitySets.get(json);
-      if (!q) qualitySets.set(json, q = Object.freeze(JSON.parse(json) as string[]));
-      return q;
-    };
-    for (const meter of [...new Set(query.meters)].sort()) {
-      if (after && meter < after.meter) continue;
-      const cursor = after !== undefined && meter === after.meter ? after : undefined;
-      // Notes in (type, ts) order, walked alongside the points (which come in the same order).
-      const noted = new Map<string, NoteRow[]>();
-      for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
-        let list = noted.get(n.reading_type);
-        if (!list) noted.set(n.reading_type, list = []);
-        list.push(n);
-      }
-      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
-        const base = row.day * DAY_MS;
-        const readingType = row.reading_type;
-        if (cursor && readingType < cursor.readingType) continue;
-        const typeNotes = noted.get(readingType);
-        let k = 0;
-        const { i32, f64, n } = dayView(row.points);
-        for (let i = 0; i < n; i++) {
-          const ts = base + i32[4 * i]!;
-          if (ts <= start || ts > end) continue;
-          if (cursor && readingType === cursor.readingType && ts <= cursor.timestamp) continue;
-          if (skip > 0) { skip--; continue; }
-          if (out.length >= limit) return out;
-          const flags = i32[4 * i + 1]!;
-          const kind = isRegister(flags) ? 'register' : 'interval';
-          const r: Reading = hasValue(flags)
-            ? { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind, value: f64[2 * i + 1]! }
-            : { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind };
-          let note: NoteRow | undefined;
-          if (typeNotes) {
-            while (k < typeNotes.length && typeNotes[k]!.ts < ts) k++;
-            if (k < typeNotes.length && typeNotes[k]!.ts === ts) note = typeNotes[k];
-          }
+    const qualities = qualityCache();
+    for (const d of this.scan(query, after, true)) {
+      const { meter, type: readingType, base, above, upTo, periods, notes } = d;
+      let k = d.noteFrom;
+      const { i32, f64, n } = dayView(d.points);
+      for (let i = 0; i < n; i++) {
+        const ts = base + i32[4 * i]!;
+        if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
+        if (skip > 0) { skip--; continue; }
+        if (out.length >= limit) return out;
+        const flags = i32[4 * i + 1]!;
+        const kind = isRegister(flags) ? 'register' : 'interval';
+        const r: Reading = hasValue(flags)
+          ? { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind, value: f64[2 * i + 1]! }
+          : { meter, readingType, timestamp: ts, qualities: NO_QUALITIES, kind };
+        if (notes) {
+          // Notes in ts order, walked alongside the points (which come in the same order).
+          while (k < notes.length && notes[k]!.ts < ts) k++;
+          const note = k < notes.length && notes[k]!.ts === ts ? notes[k]! : undefined;
           if (note) {
             r.qualities = qualities(note.qualities);
             if (note.reported_at !== null) r.reportedDateTime = note.reported_at;
             if (note.source !== null) r.source = note.source;
           }
-          out.push(r);
         }
+        out.push(r);
       }
+    }
+    return out;
+  }
+
+  /** The same walk as readAfter into one set of columns per day row: typed arrays, no object per reading. */
+  async readColumnsAfter(query: ReadingQuery, after: ReadingKey | undefined, limit: number): Promise<ReadingColumns[]> {
+    const out: ReadingColumns[] = [];
+    let left = limit;
+    const qualities = qualityCache();
+    for (const d of left > 0 ? this.scan(query, after, true) : []) {
+      const { meter, type, base, above, upTo, periods, notes } = d;
+      const { i32, f64, n } = dayView(d.points);
+      const size = Math.min(n, left);
+      const c: ReadingColumns = {
+        meter, readingType: type, length: 0, timestamps: new Float64Array(size), values: new Float64Array(size),
+        hasValue: new Uint8Array(size), register: new Uint8Array(size),
+      };
+      let k = 0;
+      let j = d.noteFrom;
+      for (let i = 0; i < n && k < left; i++) {
+        const ts = base + i32[4 * i]!;
+        if (ts <= above || ts > upTo || (periods && !inPeriods(periods, ts))) continue;
+        const flags = i32[4 * i + 1]!;
+        c.timestamps[k] = ts;
+        if (hasValue(flags)) {
+          c.hasValue[k] = 1;
+          c.values[k] = f64[2 * i + 1]!;
+        }
+        if (isRegister(flags)) c.register[k] = 1;
+        if (notes) {
+          while (j < notes.length && notes[j]!.ts < ts) j++;
+          const note = j < notes.length && notes[j]!.ts === ts ? notes[j]! : undefined;
+          if (note) {
+            const m = (c.notes ??= new Map()) as Map<number, ReadingNote>;
+            m.set(k, { qualities: qualities(note.qualities), ...(note.reported_at !== null ? { reportedDateTime: note.reported_at } : {}), ...(note.source !== null ? { source: note.source } : {}) });
+          }
+        }
+        k++;
+      }
+      if (k === 0) continue;
+      if (k < c.timestamps.length) Object.assign(c, { timestamps: c.timestamps.subarray(0, k), values: c.values.subarray(0, k), hasValue: c.hasValue.subarray(0, k), register: c.register.subarray(0, k) });
+      c.length = k;
+      out.push(c);
+      left -= k;
+      if (left === 0) break;
     }
     return out;
   }
 
   async count(query: ReadingQuery): Promise<number> {
     let total = 0;
-    const { start, end, types, days } = this.window(query);
-    for (const meter of new Set(query.meters)) {
-      for (const row of days.all(meter, ...types, dayOf(start), dayOf(end)) as DayRow[]) {
-        const base = row.day * DAY_MS;
-        for (let i = 0, n = pointCount(row.points); i < n; i++) {
-          const ts = base + pointOffset(row.points, i);
-          if (ts > start && ts <= end) total++;
-        }
+    for (const { base, points, above, upTo, periods } of this.scan(query, undefined, false)) {
+      const { i32, n } = dayView(points);
+      for (let i = 0; i < n; i++) {
+        const ts = base + i32[4 * i]!;
+        if (ts > above && ts <= upTo && (!periods || inPeriods(periods, ts))) total++;
       }
     }
     return total;
   }
 
-  private window(query: ReadingQuery) {
+  /**
+   * The day rows a read walks, in (meter, reading type, day) order, each with the bounds its points
+   * must keep to: `above` < ts ≤ `upTo` (the window, tightened by the keyset cursor on its reading
+   * type) and, when the query restricts the meter, inside one of its `periods`. Rows wholly before
+   * the cursor are not yielded. With `withNotes`, the meter's annotations are read once, in the
+   * window and in (type, ts) order, and each row gets its type's list and where its day starts in it.
+   */
+  private *scan(query: ReadingQuery, after: ReadingKey | undefined, withNotes: boolean): Generator<ScanRow> {
     const types = query.readingTypes ?? [];
     const typeFilter = types.length > 0 ? `AND reading_type IN (${types.map(() => '?').join(', ')})` : '';
-    return {
-      start: query.start?.getTime() ?? -8.64e15,
-      end: query.end?.getTime() ?? 8.64e15,
-      types,
-      days: this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`),
-      notes: this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ? ORDER BY reading_type, ts`),
-    };
+    const days = this.sql(`SELECT reading_type, day, points FROM reading_days WHERE meter = ? ${typeFilter} AND day BETWEEN ? AND ? ORDER BY reading_type, day`);
+    const notes = this.sql(`SELECT reading_type, ts, qualities, reported_at, source FROM reading_annotations WHERE meter = ? ${typeFilter} AND ts > ? AND ts <= ? ORDER BY reading_type, ts`);
+    for (const meter of [...new Set(query.meters)].sort()) {
+      if (after && meter < after.meter) continue;
+      let start = query.start?.getTime() ?? -8.64e15;
+      let end = query.end?.getTime() ?? 8.64e15;
+      const periods = query.periods?.get(meter);
+      if (periods) {
+        const h = hull(periods);
+        start = Math.max(start, h.start - 1);
+        end = Math.min(end, h.end);
+        if (start >= end) continue;
+      }
+      const noted = new Map<string, { list: NoteRow[]; at: number }>();
+      if (withNotes) {
+        for (const n of notes.all(meter, ...types, start, end) as NoteRow[]) {
+          let t = noted.get(n.reading_type);
+          if (!t) noted.set(n.reading_type, t = { list: [], at: 0 });
+          t.list.push(n);
+        }
+      }
+      const cursor = after && meter === after.meter ? after : undefined;
+      // Iterated, not fetched whole: a small page of a long window stops reading blobs once full.
+      for (const row of days.iterate(meter, ...types, dayOf(start), dayOf(end)) as IterableIterator<DayRow>) {
+        if (cursor && row.reading_type < cursor.readingType) continue;
+        const base = row.day * DAY_MS;
+        const above = cursor && row.reading_type === cursor.readingType ? Math.max(start, cursor.timestamp) : start;
+        const t = noted.get(row.reading_type);
+        // The type's days come in order: its notes before this day are passed once, not again per row.
+        if (t) while (t.at < t.list.length && t.list[t.at]!.ts < base) t.at++;
+        yield { meter, type: row.reading_type, base, points: row.points, above, upTo: end, ...(periods ? { periods } : {}), ...(t ? { notes: t.list, noteFrom: t.at } : { noteFrom: 0 }) };
+      }
+    }
   }
 
   async changeBound(after: ChangePosition, limit: number, meters?: string[]) { return this.journal.bound(after, limit, meters); }
   async readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]> { return this.journal.read(after, upTo, limit, meters); }
+  async pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number> { return this.journal.prune(belowSeq, olderThan, max); }
+  async changeHorizon(): Promise<number> { return this.journal.horizon(); }
 
   async corrections(meter: string, readingType: string, timestamp: number): Promise<Correction[]> {
     const rows = this.sql('SELECT * FROM reading_corrections WHERE meter = ? AND reading_type = ? AND ts = ? ORDER BY id').all(meter, readingType, timestamp) as

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Cron } from 'croner';
 import { stringify } from 'csv-stringify/sync';
 import type { DeliveryJob, DeliveryJobStore, DeliveryRun } from '../../ports/delivery-job.port.js';
-import { scopedMeters, visibilityOf } from '../data-scope.js';
+import { inScope, scopedMeters, visibilityOf } from '../data-scope.js';
 import type { I8Deps } from '../i8-deps.js';
 import { EVENT_COLUMNS, eventItem, eventRecord, eventsXml, INTERRUPTION_COLUMNS, interruptionItem, interruptionRecord } from '../formats/event-rows.js';
 import { READING_COLUMNS, readingItem, readingRecord, readingsXml } from '../formats/reading-rows.js';
@@ -79,19 +79,24 @@ async function render(deps: I8Deps, job: DeliveryJob, at: Date): Promise<{ body:
   const format = q.format ?? 'csv';
   const up = (m: string) => scope.usagePointOf.get(m);
   if (q.resource === 'readings') {
-    const list = await deps.readings.read({ meters: scope.meters, ...(q.readingType?.length ? { readingTypes: q.readingType } : {}), start: new Date(from), end: new Date(to) }, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    const query = { meters: scope.meters, ...(q.readingType?.length ? { readingTypes: q.readingType } : {}), start: new Date(from), end: new Date(to), ...(scope.periods ? { periods: scope.periods } : {}) };
+    const list = await deps.readings.read(query, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
     const body = format === 'csv' ? stringify(list.map((r) => readingRecord(r, up(r.meter))), { header: true, columns: [...READING_COLUMNS] })
       : format === 'xml' ? readingsXml(list, deps.readingTypes) : JSON.stringify({ items: list.map((r) => readingItem(r, up(r.meter))) });
     return { body, rows: list.length, format };
   }
   if (q.resource === 'events') {
-    const list = scope.unrestricted || scope.meters.length ? await deps.events.query({ ...(scope.unrestricted ? {} : { devices: scope.meters }), ...(q.eventType?.length ? { eventTypes: q.eventType } : {}), from: from + 1, to, limit: deps.config.i8.pageSize.max }) : [];
+    const list = scope.unrestricted || scope.meters.length ? await deps.events.query({
+      ...(scope.unrestricted ? {} : { devices: scope.meters }), ...(q.eventType?.length ? { eventTypes: q.eventType } : {}), ...(scope.periods ? { periods: scope.periods } : {}),
+      from: from + 1, to, limit: deps.config.i8.pageSize.max,
+    }) : [];
     const body = format === 'csv' ? stringify(list.map((e) => eventRecord(e, up(e.device))), { header: true, columns: [...EVENT_COLUMNS] })
       : format === 'xml' ? eventsXml(list) : JSON.stringify({ items: list.map((e) => eventItem(e, up(e.device))) });
     return { body, rows: list.length, format };
   }
   const visible = new Set(scope.meters);
-  const list = (await deps.interruptions.interruptions({ from, to })).filter((i): i is Interruption & { id: number } => i.id !== undefined && (scope.unrestricted || visible.has(i.meter)));
+  const list = (await deps.interruptions.interruptions({ from, to }))
+    .filter((i): i is Interruption & { id: number } => i.id !== undefined && (scope.unrestricted || (visible.has(i.meter) && inScope(scope, i.meter, i.start, i.end))));
   const body = format === 'csv' ? stringify(list.map(interruptionRecord), { header: true, columns: [...INTERRUPTION_COLUMNS] }) : JSON.stringify({ items: list.map(interruptionItem) });
   return { body, rows: list.length, format: format === 'xml' ? 'json' : format };
 }

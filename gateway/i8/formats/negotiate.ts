@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { I8Error } from '../i8-error.js';
 
 export type Format = 'json' | 'csv' | 'xml';
@@ -14,3 +14,17 @@ export function negotiate(req: Request, offered: readonly Format[]): Format {
 }
 
 export const CONTENT_TYPE: Record<Format, string> = { json: 'application/json', csv: 'text/csv; charset=utf-8', xml: 'application/xml; charset=utf-8' };
+
+/**
+ * Sends a whole answer with `end` rather than res.send, which hashes the body for an ETag (on a
+ * 0.5 MB page that cost more than building it). An access-controlled, audited answer is not for
+ * shared caches anyway, hence no-store instead of validators.
+ */
+export function sendAnswer(res: Response, format: Format, body: string | Buffer): void {
+  res.status(200).set({
+    'Content-Type': format === 'json' ? 'application/json; charset=utf-8' : CONTENT_TYPE[format], 'Cache-Control': 'no-store',
+    // Also for HEAD, which sends no body.
+    'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
+  });
+  res.end(body);
+}

@@ -184,6 +184,9 @@ export interface paths {
          *     (`change` = inserted | corrected). Pass the `I7-Watermark` of the previous answer (or the
          *     `changeId` of the last row stored, after a broken transfer) as `since`; no `since` starts at
          *     the beginning. Watermarks survive gateway restarts. Rows are limited to the caller's data scope.
+         *     The change journal keeps entries `i7.journal.retentionDays` and while a client still in use has
+         *     not passed them: asking from before what is left is `410` with the `horizon` watermark to
+         *     continue from once the history is reloaded (never an answer with a gap).
          */
         get: operations["exportReadingChanges"];
         put?: never;
@@ -306,6 +309,8 @@ export interface components {
             status: number;
             detail: string;
             retryAfterSeconds?: number;
+            /** @description I7 410: the watermark from which the journal is complete */
+            horizon?: string;
         };
         TokenRequest: {
             /** @constant */
@@ -905,6 +910,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["I7Csv"];
+            410: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };
@@ -941,6 +947,7 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["I7Csv"];
+            410: components["responses"]["Problem"];
             default: components["responses"]["Problem"];
         };
     };

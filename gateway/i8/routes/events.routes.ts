@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Interruption } from '../../domain/outages/interruption.js';
 import { callerOf, requireScope } from '../i8-auth.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { scopedMeters } from '../data-scope.js';
+import { inScope, scopedMeters } from '../data-scope.js';
 import { recordRead, type I8Deps } from '../i8-deps.js';
 import { CONTENT_TYPE, negotiate } from '../formats/negotiate.js';
 import { EVENT_COLUMNS, eventItem, eventRecord, eventsXml, INTERRUPTION_COLUMNS, interruptionItem, interruptionRecord } from '../formats/event-rows.js';
@@ -28,7 +28,7 @@ export function eventRoutes(deps: I8Deps): express.Router {
     const from = at ?? window.from;
     const fetched = scope.unrestricted || scope.meters.length > 0
       ? await deps.events.query({
-        ...(scope.unrestricted ? {} : { devices: scope.meters }), ...(eventTypes.length ? { eventTypes } : {}),
+        ...(scope.unrestricted ? {} : { devices: scope.meters }), ...(eventTypes.length ? { eventTypes } : {}), ...(scope.periods ? { periods: scope.periods } : {}),
         ...(from !== undefined ? { from } : {}), ...(window.to !== undefined ? { to: window.to } : {}), limit: seen + limit + 1,
       })
       : [];
@@ -59,7 +59,7 @@ export function eventRoutes(deps: I8Deps): express.Router {
     const pos = decodeCursor('interruptions', oneParam(req, 'cursor'), ['number', 'number']);
     const key = (i: Interruption & { id: number }): [number, number] => [i.start ?? i.end ?? 0, i.id];
     const all = (await deps.interruptions.interruptions({ from, to, ...(named.meters.length === 1 ? { meter: named.meters[0]! } : {}) }))
-      .filter((i): i is Interruption & { id: number } => i.id !== undefined && (scope.unrestricted || visible.has(i.meter)))
+      .filter((i): i is Interruption & { id: number } => i.id !== undefined && (scope.unrestricted || (visible.has(i.meter) && inScope(scope, i.meter, i.start, i.end))))
       .sort((a, b) => key(a)[0] - key(b)[0] || a.id - b.id)
       .filter((i) => !pos || key(i)[0] > (pos[0] as number) || (key(i)[0] === pos[0] && i.id > (pos[1] as number)));
     const page = all.slice(0, limit);

@@ -6,10 +6,11 @@ import { callerOf, requireScope } from '../i8-auth.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { scopedMeters } from '../data-scope.js';
 import { recordRead, type I8Deps } from '../i8-deps.js';
-import { CONTENT_TYPE, negotiate } from '../formats/negotiate.js';
-import { READING_COLUMNS, readingItem, readingRecord, readingsXml } from '../formats/reading-rows.js';
+import { CONTENT_TYPE, negotiate, sendAnswer } from '../formats/negotiate.js';
+import { readingPageJson } from '../formats/reading-json.js';
+import { firstReadings, readingCount, readingsOf } from '../../domain/readings/reading-columns.js';
+import { READING_COLUMNS, readingRecord, readingsXml } from '../formats/reading-rows.js';
 import { limitParam, listParam, oneParam, windowParams } from '../request-params.js';
-import type { components } from '../generated/i8-types.js';
 
 async function readingScope(deps: I8Deps, req: Request, res: Response, windowRequired: boolean) {
   const named = { meters: listParam(req, 'meter'), usagePoints: listParam(req, 'usagePoint') };
@@ -19,6 +20,7 @@ async function readingScope(deps: I8Deps, req: Request, res: Response, windowReq
   const query: ReadingQuery = {
     meters: scope.meters, ...(readingTypes.length ? { readingTypes } : {}),
     ...(window.from !== undefined ? { start: new Date(window.from) } : {}), ...(window.to !== undefined ? { end: new Date(window.to) } : {}),
+    ...(scope.periods ? { periods: scope.periods } : {}),
   };
   const filters = { ...named, readingTypes, from: window.from && new Date(window.from).toISOString(), to: window.to && new Date(window.to).toISOString() };
   return { scope, query, filters };
@@ -36,22 +38,22 @@ export function readingsRoutes(deps: I8Deps): express.Router {
     const pos = decodeCursor('readings', oneParam(req, 'cursor'), ['string', 'string', 'number']);
     const after: ReadingKey | undefined = pos && { meter: pos[0] as string, readingType: pos[1] as string, timestamp: pos[2] as number };
     // One more than asked tells whether a next page exists without a count.
-    const rows = await deps.readings.readAfter(query, after, limit + 1);
-    const page = rows.slice(0, limit);
+    const fetched = await deps.readings.readColumnsAfter(query, after, limit + 1);
+    const more = readingCount(fetched) > limit;
+    const page = more ? firstReadings(fetched, limit) : fetched;
     const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeCursor('readings', [last.meter, last.readingType, last.timestamp]) : undefined;
-    await recordRead(deps, res, 'i8/readings', { ...filters, cursor: pos !== undefined, format }, page.length);
+    const nextCursor = more && last ? encodeCursor('readings', [last.meter, last.readingType, last.timestamps[last.length - 1]!]) : undefined;
+    await recordRead(deps, res, 'i8/readings', { ...filters, cursor: pos !== undefined, format }, readingCount(page));
     if (nextCursor) {
       res.set('I8-Next-Cursor', nextCursor);
       const next = new URL(req.originalUrl, 'http://x');
       next.searchParams.set('cursor', nextCursor);
       res.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
     }
-    res.type(CONTENT_TYPE[format]);
-    if (format === 'csv') return res.send(stringifySync(page.map((r) => readingRecord(r, scope.usagePointOf.get(r.meter))), { header: true, columns: [...READING_COLUMNS] }));
-    if (format === 'xml') return res.send(readingsXml(page, deps.readingTypes));
-    const body: components['schemas']['ReadingPage'] = { items: page.map((r) => readingItem(r, scope.usagePointOf.get(r.meter))), ...(nextCursor ? { nextCursor } : {}) };
-    res.send(JSON.stringify(body));
+    const up = (meter: string) => scope.usagePointOf.get(meter);
+    if (format === 'csv') return sendAnswer(res, format, stringifySync(readingsOf(page).map((r) => readingRecord(r, up(r.meter))), { header: true, columns: [...READING_COLUMNS] }));
+    if (format === 'xml') return sendAnswer(res, format, readingsXml(readingsOf(page), deps.readingTypes));
+    sendAnswer(res, format, readingPageJson(page, up, nextCursor));
   });
 
   router.get('/i8/exports/readings', requireScope('readings:read'), async (req, res) => {

@@ -26,7 +26,8 @@ export function reportRoutes(deps: I8Deps): express.Router {
     const scope = await scopedMeters(callerOf(res).visibility, { meters: [], usagePoints: [] }, deps);
     const customers = new Set([...scope.usagePointOf].map(([m, up]) => up ?? m));
     const report = await interruptionReport(deps.interruptions, {
-      ...(scope.unrestricted ? {} : { meters: new Set(scope.meters) }), usagePointOf: (m) => scope.usagePointOf.get(m), customersServed: customers.size,
+      ...(scope.unrestricted ? {} : { meters: new Set(scope.meters) }), ...(scope.periods ? { periods: scope.periods } : {}),
+      usagePointOf: (m) => scope.usagePointOf.get(m), customersServed: customers.size,
     }, { from, to, period }, settings());
     await recordRead(deps, res, 'i8/reports/interruptions', { from: report.from, to: report.to, period }, report.periods.length);
     res.type(CONTENT_TYPE[format]);
@@ -39,7 +40,7 @@ export function reportRoutes(deps: I8Deps): express.Router {
     const { from, to } = windowParams(req, true) as { from: number; to: number };
     const period = periodOf(oneParam(req, 'period'));
     const scope = await scopedMeters(callerOf(res).visibility, { meters: listParam(req, 'meter'), usagePoints: [] }, deps);
-    const report = await voltageQualityReport(deps.readings, scope.meters, { from, to, period }, settings());
+    const report = await voltageQualityReport(deps.readings, scope.meters, { from, to, period }, settings(), scope.periods);
     await recordRead(deps, res, 'i8/reports/voltage-quality', { meters: listParam(req, 'meter'), from: report.from, to: report.to, period }, report.rows.length);
     res.type(CONTENT_TYPE[format]);
     if (format === 'csv') return res.send(stringify(report.rows, { header: true }));
