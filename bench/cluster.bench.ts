@@ -156,7 +156,11 @@ export async function run(): Promise<Record<string, number | string>> {
   const dbUrl = process.env.DATABASE_URL;
   const amqpUrl = process.env.AMQP_URL;
   if (!dbUrl || !amqpUrl) return { skipped: 'DATABASE_URL and AMQP_URL must be set (e.g. postgres://postgres@127.0.0.1:5432/test, amqp://guest:guest@127.0.0.1:5672)' };
-  const ingested = await ingest(dbUrl, amqpUrl);
+  // BENCH_CLUSTER_PARTS=commands (or ingest) runs one part only; both by default.
+  const parts = (process.env.BENCH_CLUSTER_PARTS ?? 'ingest,commands').split(',').map((p) => p.trim());
+  for (const p of parts) if (p !== 'ingest' && p !== 'commands') throw new Error(`BENCH_CLUSTER_PARTS: unknown part ${p} (ingest, commands)`);
+  const ingested = parts.includes('ingest') ? await ingest(dbUrl, amqpUrl) : {};
+  if (!parts.includes('commands')) return ingested;
   // Alternating order so neither configuration always runs on a warmer machine.
   const one = await commandsWith(1, dbUrl, amqpUrl);
   const two = await commandsWith(2, dbUrl, amqpUrl);

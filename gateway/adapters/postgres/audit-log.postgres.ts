@@ -79,10 +79,11 @@ export class PgAuditLog implements AuditLog {
 
   async append(e: AuditEntry): Promise<void> {
     checkAuditEntry(e);
-    await this.pool.query(`INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail,
+    // Named: every audited disconnect runs it, so each connection parses and plans it once.
+    await this.pool.query({ name: 'security-audit-append', text: `INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail,
         resource, filters, "rows") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null, e.source ?? null,
-      e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null]);
+    values: [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null, e.source ?? null,
+      e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null] });
   }
 
   async query(f: AuditFilter): Promise<(AuditEntry & { id: number })[]> {

@@ -98,46 +98,55 @@ export class PgCommandQueue implements CommandQueue {
   accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {
     return transaction(this.pool, async (c): Promise<AcceptResult> => {
       // A concurrent accept of the same key makes this wait for its commit, then insert nothing.
-      const inserted = await c.query<{ id: string }>(`INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol,
-          typed, rewrite, rejected, reply_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-        ON CONFLICT (source, message_id) DO NOTHING RETURNING id`,
-      [request.source, request.messageId, request.correlationId, request.verb, request.replyAddress ?? null, request.protocol ?? null, request.typed,
-        JSON.stringify(request.rewrite), JSON.stringify(request.rejected), request.replyAddress ? 'waiting' : 'none', now]);
+      // Sequence numbers are taken at insert but become visible at commit: without the meter lock, an
+      // instance could commit seq 11 of a meter, have it leased, and only then another commit seq 10
+      // — two in flight for one meter. Holding the meters' rows until commit makes per-meter seq
+      // order the commit order. Sorted, so two accepts lock in the same order and cannot deadlock;
+      // a DO UPDATE that never updates locks the existing rows without writing new versions. The
+      // lock reads the request's RETURNING, so it runs only once the request is in (a duplicate
+      // waiting on the key holds no meter meanwhile) and still before any seq is taken below —
+      // one round trip for both.
+      const inserted = await c.query<RequestRow>({ name: 'command-request-insert', text: `WITH req AS (
+          INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol,
+            typed, rewrite, rejected, reply_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+          ON CONFLICT (source, message_id) DO NOTHING RETURNING *),
+        locked AS (
+          INSERT INTO command_meters (meter) SELECT m FROM unnest($12::text[]) AS m WHERE EXISTS (SELECT 1 FROM req) GROUP BY m ORDER BY m COLLATE "C"
+          ON CONFLICT (meter) DO UPDATE SET meter = EXCLUDED.meter WHERE false)
+        SELECT * FROM req`,
+      values: [request.source, request.messageId, request.correlationId, request.verb, request.replyAddress ?? null, request.protocol ?? null, request.typed,
+        JSON.stringify(request.rewrite), JSON.stringify(request.rejected), request.replyAddress ? 'waiting' : 'none', now, commands.map((x) => x.meter)] });
       if (inserted.rowCount !== 1) {
         const existing = await this.requestRow(c, request.source, request.messageId);
         if (!existing) throw new Error(`command request ${request.source}/${request.messageId} vanished during accept`);
         const items = await this.itemsOf(c, [existing.id]);
         return { request: toRequest(existing, items.get(existing.id) ?? []), commands: items.get(existing.id) ?? [], created: false };
       }
-      const id = inserted.rows[0]!.id;
-      if (commands.length > 0) {
-        // Sequence numbers are taken at insert but become visible at commit: without this lock, an
-        // instance could commit seq 11 of a meter, have it leased, and only then another commit seq 10
-        // — two in flight for one meter. Holding the meters' rows until commit makes per-meter seq
-        // order the commit order. Sorted, so two accepts lock in the same order and cannot deadlock;
-        // a DO UPDATE that never updates locks the existing rows without writing new versions.
-        await c.query(`INSERT INTO command_meters (meter) SELECT m FROM unnest($1::text[]) AS m GROUP BY m ORDER BY m COLLATE "C"
-          ON CONFLICT (meter) DO UPDATE SET meter = EXCLUDED.meter WHERE false`, [commands.map((x) => x.meter)]);
-        // A command key seen before (the same control re-sent without MessageID) joins this request as it is.
-        await c.query(`INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
-            priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
-          SELECT x.command_id, x.command_key, x.meter, x.device_label, x.kind, x.control_type, x.control_mrid, x.source, x.params,
-            x.priority, x.not_before, x.not_after, x.reason, 'accepted', COALESCE(x.not_before, $14), $14, $14
-          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
-            $10::int[], $11::timestamptz[], $12::timestamptz[], $13::text[]) WITH ORDINALITY
-            AS x(command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params, priority, not_before, not_after, reason, ord)
-          ORDER BY x.ord
-          ON CONFLICT DO NOTHING`, [
-          commands.map((x) => x.commandId), commands.map((x) => x.commandKey), commands.map((x) => x.meter), commands.map((x) => x.deviceLabel),
-          commands.map((x) => x.kind), commands.map((x) => x.controlType), commands.map((x) => x.controlMRID ?? null), commands.map((x) => x.source),
-          commands.map((x) => JSON.stringify(x.params)), commands.map((x) => x.priority), commands.map((x) => x.notBefore ?? null),
-          commands.map((x) => x.notAfter ?? null), commands.map((x) => x.reason ?? null), now]);
-        await c.query(`INSERT INTO command_request_items (request_id, position, command_id)
-          SELECT $1, k.ord - 1, c.command_id FROM unnest($2::text[]) WITH ORDINALITY AS k(key, ord) JOIN commands c ON c.command_key = k.key`,
-        [id, commands.map((x) => x.commandKey)]);
-      }
-      const row = (await this.requestRow(c, request.source, request.messageId))!;
-      const items = (await this.itemsOf(c, [id])).get(id) ?? [];
+      const row = inserted.rows[0]!;
+      const id = row.id;
+      if (commands.length === 0) return { request: toRequest(row, []), commands: [], created: true };
+      // A command key seen before (the same control re-sent without MessageID) joins this request as it is.
+      await c.query({ name: 'commands-insert', text: `INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
+          priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
+        SELECT x.command_id, x.command_key, x.meter, x.device_label, x.kind, x.control_type, x.control_mrid, x.source, x.params,
+          x.priority, x.not_before, x.not_after, x.reason, 'accepted', COALESCE(x.not_before, $14), $14, $14
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
+          $10::int[], $11::timestamptz[], $12::timestamptz[], $13::text[]) WITH ORDINALITY
+          AS x(command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params, priority, not_before, not_after, reason, ord)
+        ORDER BY x.ord
+        ON CONFLICT DO NOTHING`, values: [
+        commands.map((x) => x.commandId), commands.map((x) => x.commandKey), commands.map((x) => x.meter), commands.map((x) => x.deviceLabel),
+        commands.map((x) => x.kind), commands.map((x) => x.controlType), commands.map((x) => x.controlMRID ?? null), commands.map((x) => x.source),
+        commands.map((x) => JSON.stringify(x.params)), commands.map((x) => x.priority), commands.map((x) => x.notBefore ?? null),
+        commands.map((x) => x.notAfter ?? null), commands.map((x) => x.reason ?? null), now] });
+      // Items linked and read back in one statement: the commands inserted above (or met again by
+      // key) are visible to it, and RETURNING gives back exactly what was linked, in order.
+      const items = (await c.query<Row & { position: number }>({ name: 'command-items-insert', text: `WITH linked AS (
+          INSERT INTO command_request_items (request_id, position, command_id)
+          SELECT $1, k.ord - 1, c.command_id FROM unnest($2::text[]) WITH ORDINALITY AS k(key, ord) JOIN commands c ON c.command_key = k.key
+          RETURNING position, command_id)
+        SELECT l.position, c.* FROM linked l JOIN commands c ON c.command_id = l.command_id ORDER BY l.position`,
+      values: [id, commands.map((x) => x.commandKey)] })).rows.map(toCommand);
       return { request: toRequest(row, items), commands: items, created: true };
     });
   }

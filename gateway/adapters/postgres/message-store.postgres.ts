@@ -39,6 +39,9 @@ const MIGRATIONS = [{
   `,
 }];
 
+const INSERT_CLAIM = `INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
+  VALUES ($1, $2, $3, $4, 'in-progress', $5, $6) ON CONFLICT DO NOTHING`;
+
 interface JobRow {
   id: string; source: string; message_id: string; message: string; reply_address: string; protocol: 'SOAP' | 'REST';
   typed: boolean; rewrite: string; attempts: number;
@@ -52,12 +55,16 @@ export class PgMessageStore implements MessageStore {
     return new PgMessageStore(pool);
   }
 
-  claim(key: MessageKey, meta: { verb: string; noun: string }, now: Date, leaseSeconds: number): Promise<ClaimResult> {
+  async claim(key: MessageKey, meta: { verb: string; noun: string }, now: Date, leaseSeconds: number): Promise<ClaimResult> {
     const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
+    // The common case — a key never seen — is one autocommitted statement: no BEGIN/COMMIT round
+    // trips and one WAL flush. A concurrent duplicate conflicts on the primary key either way.
+    const inserted = await this.pool.query({ name: 'idempotency-claim', text: INSERT_CLAIM, values: [key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now] });
+    if (inserted.rowCount === 1) return { state: 'claimed' };
     return transaction(this.pool, async (c): Promise<ClaimResult> => {
-      const inserted = await c.query(`INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
-        VALUES ($1, $2, $3, $4, 'in-progress', $5, $6) ON CONFLICT DO NOTHING`, [key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now]);
-      if (inserted.rowCount === 1) return { state: 'claimed' };
+      // Released (deleted) since the insert above: claim it now, as a first insert would have.
+      const again = await c.query({ name: 'idempotency-claim', text: INSERT_CLAIM, values: [key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now] });
+      if (again.rowCount === 1) return { state: 'claimed' };
       const row = (await c.query<{ state: string; response: string | null; lease_until: Date }>(
         'SELECT state, response, lease_until FROM idempotency WHERE source = $1 AND message_id = $2 FOR UPDATE', [key.source, key.messageId])).rows[0];
       if (!row) return { state: 'in-progress' };
@@ -71,7 +78,7 @@ export class PgMessageStore implements MessageStore {
   }
 
   async complete(key: MessageKey, response: StoredResponse): Promise<void> {
-    await this.pool.query(`UPDATE idempotency SET state = 'done', response = $1 WHERE source = $2 AND message_id = $3`, [response.message, key.source, key.messageId]);
+    await this.pool.query({ name: 'idempotency-complete', text: `UPDATE idempotency SET state = 'done', response = $1 WHERE source = $2 AND message_id = $3`, values: [response.message, key.source, key.messageId] });
   }
 
   async release(key: MessageKey): Promise<void> {
