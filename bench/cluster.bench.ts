@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { commandTopology } from '../gateway/adapters/amqp/command-bus.amqp.js';
-import { AmqpConnection } from '../gateway/adapters/amqp/amqp-connection.js';
 import { PgNetwork } from '../gateway/adapters/postgres/network.postgres.js';
 import { openGateway } from '../gateway/composition/open-gateway.js';
 import { loadConfig, repoRoot } from '../gateway/config/config.js';
 import { startProcess, type Started } from '../tests/hes/processes.js';
+import { deleteBrokerObjects, testConnection } from '../tests/helpers/amqp.js';
 import { BENCH_KWH, benchMeter, generateMeterReadings } from './generate-meter-readings.js';
 import { benchSchema, loadProfile, rawBinaryCopy, rawCopy } from './readings-postgres.bench.js';
 
@@ -40,9 +40,8 @@ function post(port: number, file: string): Promise<string> {
 
 async function dropTopology(url: string, prefix: string, shards: number): Promise<void> {
   const t = commandTopology(prefix, shards);
-  const connection = new AmqpConnection(url, { log: pino({ level: 'silent' }), name: 'cluster bench cleanup' });
-  for (const q of [...t.queues.map((x) => x.name), t.deadQueue]) { const ch = await connection.channel(); ch.on('error', () => undefined); await ch.deleteQueue(q).catch(() => undefined); await ch.close().catch(() => undefined); }
-  for (const x of [t.exchange, t.deadExchange]) { const ch = await connection.channel(); ch.on('error', () => undefined); await ch.deleteExchange(x).catch(() => undefined); await ch.close().catch(() => undefined); }
+  const connection = testConnection(url, 'cluster bench cleanup');
+  await deleteBrokerObjects(connection, { queues: [...t.queues.map((x) => x.name), t.deadQueue], exchanges: [t.exchange, t.deadExchange] });
   await connection.close();
 }
 

@@ -20,8 +20,9 @@ import { createLogger } from '../logging/logger.js';
 export async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<Gateway> {
   if (config.profile === 'embedded') return createGateway(config, options);
   const url = config.databaseUrl!;
+  const log = options.log ?? createLogger(config);
   const pool = openPostgres(url);
-  const amqp = createAmqpAdapters(config, options.log ?? createLogger(config));
+  const amqp = createAmqpAdapters(config, log);
   try {
     // Fail fast on a missing or misconfigured broker rather than at the first command.
     await amqp.ready();
@@ -33,7 +34,7 @@ export async function openGateway(config: Readonly<GatewayConfig>, options: Gate
     const caps = config.security.disconnectGuard;
     const disconnectGuard = caps && (caps.perPeer || caps.system) ? await PgDisconnectGuard.create(pool, caps) : undefined;
     return createGateway(config, {
-      ...options, storage, amqp,
+      ...options, log, storage, amqp,
       nonces: await PgNonceRegistry.create(pool),
       leadership: new PgLeadership(() => new pg.Client({ connectionString: url }), 'gateway-leader'),
       ...(issuerKey ? { issuerKey } : {}),

@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { hull, inPeriods, type Period } from '../../domain/period.js';
 import { DAY_MS, dayOf } from '../../domain/readings/day-block.js';
 import type { ReadingNote } from '../../domain/readings/meter-reading.js';
-import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
+import { trimColumns, type ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import { systemClock, type Clock } from '../../ports/clock.port.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
@@ -309,9 +309,7 @@ export class PgReadingStore implements ReadingStore {
         k++;
       }
       if (k === 0) continue;
-      if (k < size) Object.assign(c, { timestamps: c.timestamps.subarray(0, k), values: c.values.subarray(0, k), hasValue: c.hasValue.subarray(0, k), register: c.register.subarray(0, k) });
-      c.length = k;
-      out.push(c);
+      out.push(trimColumns(c, k));
       left -= k;
       if (left === 0) break;
     }

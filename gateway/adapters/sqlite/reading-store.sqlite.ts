@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { DAY_MS, dayOf, dayView, decodeDay, encodeDay, hasValue, isRegister, pointCount, pointOffset, type DayPoint } from '../../domain/readings/day-block.js';
 import { hull, inPeriods, type Period } from '../../domain/period.js';
 import type { ReadingNote } from '../../domain/readings/meter-reading.js';
-import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
+import { trimColumns, type ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, Correction, IngestMeta, IngestStats, ReadingChange, ReadingKey, ReadingQuery, ReadingSeries, ReadingStore } from '../../ports/reading-store.port.js';
 import { systemClock, type Clock } from '../../ports/clock.port.js';
@@ -350,9 +350,7 @@ export class SqliteReadingStore implements ReadingStore {
         k++;
       }
       if (k === 0) continue;
-      if (k < c.timestamps.length) Object.assign(c, { timestamps: c.timestamps.subarray(0, k), values: c.values.subarray(0, k), hasValue: c.hasValue.subarray(0, k), register: c.register.subarray(0, k) });
-      c.length = k;
-      out.push(c);
+      out.push(trimColumns(c, k));
       left -= k;
       if (left === 0) break;
     }

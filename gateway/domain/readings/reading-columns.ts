@@ -62,3 +62,10 @@ export function firstReadings(columns: readonly ReadingColumns[], n: number): Re
   }
   return out;
 }
+
+/** Columns filled into arrays sized for the most they could hold, cut (views, no copy) to the `n` actually filled. */
+export function trimColumns<C extends ReadingColumns>(c: C, n: number): C {
+  if (n < c.timestamps.length) Object.assign(c, { timestamps: c.timestamps.subarray(0, n), values: c.values.subarray(0, n), hasValue: c.hasValue.subarray(0, n), register: c.register.subarray(0, n) });
+  c.length = n;
+  return c;
+}
