@@ -39,8 +39,11 @@ export function replyNode(reply: Reply, ns = MSG_NS): XNode {
   ]);
 }
 
-/** Local time with offset, as peers in a utility's time zone write it. */
-export function isoWithOffset(d: Date): string {
+/**
+ * Header timestamps in UTC (`Z`): an xs:dateTime with an explicit zone is unambiguous for every
+ * peer, and a utility-local offset would change twice a year under America/Santiago's DST rules.
+ */
+export function headerTimestamp(d: Date): string {
   return d.toISOString();
 }
 
@@ -51,7 +54,7 @@ export function buildMessage(m: OutgoingMessage): XNode {
   const header = el(wrapperNs, 'Header', [
     el(MSG_NS, 'Verb', m.verb),
     el(MSG_NS, 'Noun', m.noun),
-    el(MSG_NS, 'Timestamp', isoWithOffset(m.timestamp ?? new Date())),
+    el(MSG_NS, 'Timestamp', headerTimestamp(m.timestamp ?? new Date())),
     el(MSG_NS, 'Source', m.source),
     el(MSG_NS, 'MessageID', m.messageId ?? randomUUID()),
     opt(MSG_NS, 'CorrelationID', m.correlationId),
