@@ -3,15 +3,19 @@ import type { Db } from './sqlite-database.js';
 /**
  * Retention of an I7 change journal (a table with `seq INTEGER PRIMARY KEY AUTOINCREMENT` and the
  * commit time `at`): deletes a prefix, so what remains is always complete from some seq on.
- * `seq` below `belowSeq` and `at` before `olderThan`; the first entry that is too recent stops it
- * even if an older-stamped one follows (a clock set back), so no gap is ever made.
+ * Among the first `max` entries, those with `seq` below `belowSeq` and `at` before `olderThan`, up
+ * to the first one that is too recent (a clock set back) — never one after an entry it keeps. Looks
+ * at `max` rows at most, however long the old prefix, so draining a backlog stays linear.
  */
 export function pruneJournal(db: Db, table: string, belowSeq: number, olderThan: number, max: number): number {
-  const young = db.prepare(`SELECT seq FROM ${table} WHERE seq < ? AND (at IS NULL OR at >= ?) ORDER BY seq LIMIT 1`).get(belowSeq, olderThan) as { seq: number } | undefined;
-  const cut = young ? Math.min(belowSeq, young.seq) : belowSeq;
-  // At most `max` per call: the caller yields between calls, so a large backlog never blocks requests for long.
-  const nth = db.prepare(`SELECT seq FROM ${table} WHERE seq < ? ORDER BY seq LIMIT 1 OFFSET ?`).get(cut, max - 1) as { seq: number } | undefined;
-  return db.prepare(`DELETE FROM ${table} WHERE seq < ?`).run(nth ? nth.seq + 1 : cut).changes;
+  if (max <= 0) return 0;
+  const head = db.prepare(`SELECT seq, at FROM ${table} WHERE seq < ? ORDER BY seq LIMIT ?`).raw().all(belowSeq, max) as [number, number | null][];
+  let last: number | undefined;
+  for (const [seq, at] of head) {
+    if (at === null || at >= olderThan) break;
+    last = seq;
+  }
+  return last === undefined ? 0 : db.prepare(`DELETE FROM ${table} WHERE seq <= ?`).run(last).changes;
 }
 
 /**
