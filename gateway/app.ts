@@ -34,6 +34,7 @@ import type { AuditLog } from './ports/audit-log.port.js';
 import type { DisconnectGuard } from './ports/disconnect-guard.port.js';
 import { soleInstance, type Leadership } from './ports/leadership.port.js';
 import type { NonceRegistry } from './ports/nonce-registry.port.js';
+import type { RateLimitBuckets } from './ports/rate-limit.port.js';
 import type { PrivateJwk } from './i8/token-issuer.js';
 import { adminGate, auditRouter } from './security/admin-access.js';
 import { Authenticator } from './security/authenticator.js';
@@ -62,6 +63,8 @@ export interface GatewayOptions {
   leadership?: Leadership;
   /** Where used WS-Security nonces are kept (cluster: shared); default: in this process. */
   nonces?: NonceRegistry;
+  /** I8 rate-limit buckets shared by every instance (cluster); default: in this process. */
+  rateLimits?: RateLimitBuckets;
   /** Disconnect caps shared by every instance (cluster); default: sliding windows in this process, rebuilt from the audit log. */
   disconnectGuard?: DisconnectGuard;
   /** The broker connection, opened beforehand (cluster: its topology declared at start); default: from amqpUrl when set. */
@@ -152,7 +155,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const streaming = new StreamingIngress({ config, schemas, soap, rest, log });
-  const i8 = config.i8.enabled ? createI8Module({ storage, config, clock, log, audit, readings, meters: network, network, ...(options.issuerKey ? { issuerKey: options.issuerKey } : {}) }) : undefined;
+  const i8 = config.i8.enabled ? createI8Module({ storage, config, clock, log, audit, readings, meters: network, network, ...(options.issuerKey ? { issuerKey: options.issuerKey } : {}), ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}) }) : undefined;
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),

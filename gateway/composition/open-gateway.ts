@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/config.js';
 import { PgDisconnectGuard } from '../adapters/postgres/disconnect-guard.postgres.js';
 import { PgLeadership } from '../adapters/postgres/leadership.postgres.js';
 import { PgNonceRegistry } from '../adapters/postgres/nonce-registry.postgres.js';
+import { PgRateLimits } from '../adapters/postgres/rate-limit.postgres.js';
 import { openPostgres } from '../adapters/postgres/pg-database.js';
 import { PgSharedSecrets } from '../adapters/postgres/shared-secrets.postgres.js';
 import { TokenIssuer, type PrivateJwk } from '../i8/token-issuer.js';
@@ -14,7 +15,7 @@ import { createLogger } from '../logging/logger.js';
 /**
  * Opens the gateway of the configured profile. Embedded: SQLite and everything in this process
  * (createGateway as is). Cluster: PostgreSQL for every store, plus what instances must share
- * rather than keep each for itself — the I8 signing key, WS-Security nonces, disconnect caps,
+ * rather than keep each for itself — the I8 signing key, WS-Security nonces, disconnect caps, I8 rate-limit buckets,
  * and one leader for once-per-cluster work.
  */
 export async function openGateway(config: Readonly<GatewayConfig>, options: GatewayOptions = {}): Promise<Gateway> {
@@ -36,6 +37,7 @@ export async function openGateway(config: Readonly<GatewayConfig>, options: Gate
     return createGateway(config, {
       ...options, log, storage, amqp,
       nonces: await PgNonceRegistry.create(pool),
+      rateLimits: await PgRateLimits.create(pool),
       leadership: new PgLeadership(() => new pg.Client({ connectionString: url }), 'gateway-leader'),
       ...(issuerKey ? { issuerKey } : {}),
       ...(disconnectGuard ? { disconnectGuard } : {}),

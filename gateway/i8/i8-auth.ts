@@ -3,9 +3,9 @@ import type { Clock } from '../ports/clock.port.js';
 import type { AuditLog } from '../ports/audit-log.port.js';
 import type { ClientRegistry, I8Client, I8Scope } from '../ports/client-registry.port.js';
 import type { ConsentStore } from '../ports/consent-store.port.js';
+import type { RateLimit, RateLimitBuckets } from '../ports/rate-limit.port.js';
 import { visibilityOf, type Visibility } from './data-scope.js';
 import { I8Error } from './i8-error.js';
-import type { RateLimiter } from './rate-limiter.js';
 import type { TokenIssuer } from './token-issuer.js';
 
 /** The authenticated caller of one request (res.locals.i8). */
@@ -22,7 +22,9 @@ export interface AuthDeps {
   issuer: TokenIssuer;
   clients: ClientRegistry;
   consents: ConsentStore;
-  limiter: RateLimiter;
+  limiter: RateLimitBuckets;
+  /** The client's allowance (configuration: per client, else the default). */
+  limitFor: (clientId: string) => RateLimit;
   audit: AuditLog;
   clock: Clock;
 }
@@ -47,7 +49,7 @@ export function i8Auth(deps: AuthDeps): RequestHandler {
       }
       const client = await deps.clients.get(verified.clientId);
       if (!client || client.disabled) throw unauthorized(`client ${verified.clientId} is not (or no longer) registered`);
-      const limit = deps.limiter.take(client.id, now.getTime());
+      const limit = await deps.limiter.take(client.id, deps.limitFor(client.id), now.getTime());
       if (!limit.ok) {
         throw new I8Error(429, 'Too many requests', `rate limit of client ${client.id} exceeded; retry in ${limit.retryAfterSeconds} s`,
           { retryAfterSeconds: limit.retryAfterSeconds }, { 'Retry-After': String(limit.retryAfterSeconds) });

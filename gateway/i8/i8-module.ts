@@ -7,7 +7,9 @@ import type { AuditLog } from '../ports/audit-log.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { MeterRegistry } from '../ports/meter-registry.port.js';
 import type { NetworkStore } from '../ports/network-store.port.js';
+import type { RateLimitBuckets } from '../ports/rate-limit.port.js';
 import type { ReadingStore } from '../ports/reading-store.port.js';
+import { InProcessRateLimits } from '../adapters/in-process/rate-limit.in-process.js';
 import type { Storage } from '../storage/storage.js';
 import { pruneChangeJournals } from '../use-cases/prune-change-journals.use-case.js';
 import type { I8Deps } from './i8-deps.js';
@@ -15,7 +17,6 @@ import { i7Routes } from '../i7/i7.routes.js';
 import { deliveryTick, fetchSend, type WebhookSend } from './deliveries/delivery-runner.js';
 import { i8Router, type I8Extension } from './i8-router.js';
 import { deliveryRoutes } from './routes/deliveries.routes.js';
-import { RateLimiter } from './rate-limiter.js';
 import { TokenIssuer, type PrivateJwk } from './token-issuer.js';
 
 export interface I8Module {
@@ -34,8 +35,10 @@ export function createI8Module(base: {
   readings: ReadingStore; meters: MeterRegistry; network: NetworkStore;
   /** The signing key every instance shares (cluster); absent: the key file in the data folder. */
   issuerKey?: PrivateJwk;
+  /** Buckets every instance shares (cluster); absent: this process's own. */
+  rateLimits?: RateLimitBuckets;
 }, options: { send?: WebhookSend; extend?: (deps: I8Deps) => I8Extension[] } = {}): I8Module {
-  const { storage, issuerKey, ...rest } = base;
+  const { storage, issuerKey, rateLimits, ...rest } = base;
   const { config } = rest;
   const deps: I8Deps = {
     ...rest, log: base.log.child({ component: 'i8' }),
@@ -43,8 +46,9 @@ export function createI8Module(base: {
     readingTypes: ReadingTypeTable.load(config.readings.mappingFile),
   };
   const issuer = issuerKey ? TokenIssuer.withKey(config.i8, issuerKey) : TokenIssuer.open(config.i8, path.join(config.dataDir, 'i8-issuer-key.json'));
-  const limiter = new RateLimiter((id) => config.i8.rateLimitByClient[id] ?? config.i8.rateLimit);
-  const auth = { issuer, clients: deps.clients, consents: deps.consents, limiter, audit: deps.audit, clock: deps.clock };
+  const limiter = rateLimits ?? new InProcessRateLimits();
+  const limitFor = (id: string) => config.i8.rateLimitByClient[id] ?? config.i8.rateLimit;
+  const auth = { issuer, clients: deps.clients, consents: deps.consents, limiter, limitFor, audit: deps.audit, clock: deps.clock };
   const jobs = storage.deliveryJobs;
   const folder = config.i8.deliveries.folder ?? path.join(config.dataDir, 'i8-exports');
   const tick = deliveryTick({ ...deps, jobs, folder, send: options.send ?? fetchSend(config.i8.deliveries.requestTimeoutMs) });

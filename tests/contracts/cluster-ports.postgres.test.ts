@@ -8,6 +8,8 @@ import { disconnectGuardContract } from './disconnect-guard.contract.js';
 import { PgNonceRegistry } from '../../gateway/adapters/postgres/nonce-registry.postgres.js';
 import { nonceRegistryContract } from './nonce-registry.contract.js';
 import pg from 'pg';
+import { PgRateLimits } from '../../gateway/adapters/postgres/rate-limit.postgres.js';
+import { rateLimitContract } from './rate-limit.contract.js';
 import { PgLeadership } from '../../gateway/adapters/postgres/leadership.postgres.js';
 import { leadershipContract } from './leadership.contract.js';
 import type { Leadership } from '../../gateway/ports/leadership.port.js';
@@ -39,6 +41,15 @@ if (!url) {
     const other = openPostgres(url, db.schema);
     return {
       a: await PgNonceRegistry.create(db.pool), b: await PgNonceRegistry.create(other),
+      close: async () => { await other.end(); await db.close(); },
+    };
+  });
+
+  rateLimitContract('postgres', async () => {
+    const db = await isolatedSchema(url);
+    const other = openPostgres(url, db.schema);
+    return {
+      a: await PgRateLimits.create(db.pool), b: await PgRateLimits.create(other),
       close: async () => { await other.end(); await db.close(); },
     };
   });
