@@ -8,6 +8,7 @@ import { disconnectGuardContract } from './disconnect-guard.contract.js';
 import { PgNonceRegistry } from '../../gateway/adapters/postgres/nonce-registry.postgres.js';
 import { nonceRegistryContract } from './nonce-registry.contract.js';
 import pg from 'pg';
+import type { Pool } from '../../gateway/adapters/postgres/pg-database.js';
 import { PgRateLimits } from '../../gateway/adapters/postgres/rate-limit.postgres.js';
 import { rateLimitContract } from './rate-limit.contract.js';
 import { PgLeadership } from '../../gateway/adapters/postgres/leadership.postgres.js';
@@ -18,41 +19,20 @@ const url = serviceUrl('DATABASE_URL');
 if (!url) {
   describe('cluster port contracts on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
 } else {
-  sharedSecretsContract('postgres', async () => {
+  /** Two instances on one schema: each its own pool, as two gateway processes would have. */
+  const twoInstances = async <T>(create: (pool: Pool) => Promise<T>) => {
     const db = await isolatedSchema(url);
     const other = openPostgres(url, db.schema);
-    return {
-      a: await PgSharedSecrets.create(db.pool), b: await PgSharedSecrets.create(other),
-      close: async () => { await other.end(); await db.close(); },
-    };
-  });
+    return { a: await create(db.pool), b: await create(other), close: async () => { await other.end(); await db.close(); } };
+  };
 
-  disconnectGuardContract('postgres', async (caps) => {
-    const db = await isolatedSchema(url);
-    const other = openPostgres(url, db.schema);
-    return {
-      a: await PgDisconnectGuard.create(db.pool, caps), b: await PgDisconnectGuard.create(other, caps),
-      close: async () => { await other.end(); await db.close(); },
-    };
-  });
+  sharedSecretsContract('postgres', () => twoInstances((pool) => PgSharedSecrets.create(pool)));
 
-  nonceRegistryContract('postgres', async () => {
-    const db = await isolatedSchema(url);
-    const other = openPostgres(url, db.schema);
-    return {
-      a: await PgNonceRegistry.create(db.pool), b: await PgNonceRegistry.create(other),
-      close: async () => { await other.end(); await db.close(); },
-    };
-  });
+  disconnectGuardContract('postgres', (caps) => twoInstances((pool) => PgDisconnectGuard.create(pool, caps)));
 
-  rateLimitContract('postgres', async () => {
-    const db = await isolatedSchema(url);
-    const other = openPostgres(url, db.schema);
-    return {
-      a: await PgRateLimits.create(db.pool), b: await PgRateLimits.create(other),
-      close: async () => { await other.end(); await db.close(); },
-    };
-  });
+  nonceRegistryContract('postgres', () => twoInstances((pool) => PgNonceRegistry.create(pool)));
+
+  rateLimitContract('postgres', () => twoInstances((pool) => PgRateLimits.create(pool)));
 
   leadershipContract('postgres', async () => {
     const db = await isolatedSchema(url);
