@@ -1,7 +1,7 @@
 // Cluster audit log: what safe afterId paging costs. Appends from two pools (two instances), 16 in
 // flight, through PgAuditLog (shared advisory lock in the insert) against the plain INSERT it used to
-// be, alternated in one run on one table; and one query's latency (sequence read + lock instant +
-// select) against the select alone. Needs DATABASE_URL.
+// be, alternated in one run on one table, also with a reader paging without pause; and one query's
+// latency (sequence read + lock instant + select) against the select alone. Needs DATABASE_URL.
 import pg from 'pg';
 import { PgAuditLog } from '../gateway/adapters/postgres/audit-log.postgres.js';
 import { openPostgres, type Pool } from '../gateway/adapters/postgres/pg-database.js';
@@ -56,6 +56,32 @@ export async function run(): Promise<Record<string, number | string>> {
       rates.plain.push(await perSecond(plain));
       rates.safe.push(await perSecond(safe));
     }
+    // A reader paging without pause meanwhile: each of its queries holds new appends back while it
+    // waits for those in flight. Baseline: plain appends with a reader paging by plain selects (the
+    // reader's own load on the machine, without the lock).
+    const whileReading = async (append: ((e: AuditEntry) => Promise<unknown>)[], read: (after: number) => Promise<{ id: number }[]>) => {
+      let reading = true;
+      let reads = 0;
+      const reader = (async () => {
+        let after = 0;
+        while (reading) {
+          after = (await read(after)).at(-1)?.id ?? after;
+          reads++;
+        }
+      })();
+      const rate = await perSecond(append);
+      reading = false;
+      await reader;
+      if (reads === 0) throw new Error('the reader never read');
+      return rate;
+    };
+    const plainRead = async (after: number) => (await pools[1]!.query<{ id: string }>('SELECT * FROM security_audit WHERE id > $1 ORDER BY id LIMIT 1000', [after])).rows
+      .map((r) => ({ id: Number(r.id) }));
+    const reading = { plain: [] as number[], safe: [] as number[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      reading.plain.push(await whileReading(plain, plainRead));
+      reading.safe.push(await whileReading(safe, (after) => logs[1]!.query({ afterId: after, limit: 1000 })));
+    }
     const selectOnly = () => pools[0]!.query('SELECT * FROM security_audit WHERE id > $1 ORDER BY id LIMIT 100', [APPENDS]);
     const latency = { plain: [] as number[], safe: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
@@ -68,6 +94,9 @@ export async function run(): Promise<Record<string, number | string>> {
       'appends/s, plain INSERT (median of 3)': Math.round(p),
       'appends/s, PgAuditLog.append (median of 3)': Math.round(s),
       'ratio append / plain': s / p,
+      'appends/s, plain, a plain reader paging throughout': Math.round(median(reading.plain)),
+      'appends/s, PgAuditLog, PgAuditLog.query paging throughout': Math.round(median(reading.safe)),
+      'ratio with a reader, safe / plain': median(reading.safe) / median(reading.plain),
       'query ms, select only': qp,
       'query ms, PgAuditLog.query': qs,
       'ratio query / select only': qs / qp,
