@@ -60,6 +60,9 @@ export interface DeadCommandMessage {
 
 export type DeadLetterAction = 'replay' | 'discard' | 'keep';
 
+/** At most this many dead letters at once (each is held unacknowledged while it is decided). */
+export const DEAD_LETTERS_MAX = 1000;
+
 /**
  * The dead letters of a bus that keeps them (the broker's dead queue). Taking them is at least
  * once: a message replayed by a process that dies before removing it stays dead as well, and a

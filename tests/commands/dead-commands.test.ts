@@ -132,5 +132,15 @@ if (!url) {
       const actions = (await audit.query({ kind: 'admin.action' })).map((e) => e.detail);
       assert.deepEqual(actions, ['POST /admin/commands/dead/replay: replayed 3, discarded 0, kept 1', 'POST /admin/commands/dead/discard: replayed 0, discarded 1, kept 0']);
     });
+
+    it('refuses a bad limit or selection with problem+json 400', async () => {
+      for (const bad of [request(app).get('/admin/commands/dead?limit=0'), request(app).get('/admin/commands/dead?limit=5000'),
+        request(app).post('/admin/commands/dead/replay').send({ limit: 'all' }), request(app).post('/admin/commands/dead/replay').send({ everything: true }),
+        request(app).post('/admin/commands/dead/discard').send({ verdicts: ['current', 'lost'] }),
+        request(app).post('/admin/commands/dead/replay').set('content-type', 'application/json').send('{not json')]) {
+        const res = await bad;
+        assert.deepEqual([res.status, res.type], [400, 'application/problem+json'], res.text);
+      }
+    });
   });
 }

@@ -1,10 +1,7 @@
 import type { GetMessage } from 'amqplib';
-import type { DeadCommandLetters, DeadCommandMessage, DeadLetterAction } from '../../ports/command-bus.port.js';
+import { DEAD_LETTERS_MAX, type DeadCommandLetters, type DeadCommandMessage, type DeadLetterAction } from '../../ports/command-bus.port.js';
 import type { AmqpConnection } from './amqp-connection.js';
 import { parseCommandMessage, type AmqpCommandBus } from './command-bus.amqp.js';
-
-/** More than this at once would hold too many unacknowledged messages on one channel. */
-export const DEAD_LETTERS_MAX = 1000;
 
 interface XDeath { count?: number; reason?: string; queue?: string }
 

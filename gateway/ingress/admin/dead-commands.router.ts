@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { DEAD_LETTERS_MAX } from '../../adapters/amqp/dead-commands.amqp.js';
 import type { Logger } from '../../logging/logger.js';
 import type { AuditLog } from '../../ports/audit-log.port.js';
+import { DEAD_LETTERS_MAX } from '../../ports/command-bus.port.js';
 import type { Clock } from '../../ports/clock.port.js';
 import { adminPeer } from '../../security/admin-access.js';
 import type { DeadCommands } from '../../use-cases/dead-commands.use-case.js';
