@@ -37,6 +37,8 @@ import type { NonceRegistry } from './ports/nonce-registry.port.js';
 import type { RateLimitBuckets } from './ports/rate-limit.port.js';
 import type { PrivateJwk } from './i8/token-issuer.js';
 import { adminGate, auditRouter } from './security/admin-access.js';
+import { deadCommandsRouter } from './ingress/admin/dead-commands.router.js';
+import { deadCommands } from './use-cases/dead-commands.use-case.js';
 import { Authenticator } from './security/authenticator.js';
 import { restoreFromAudit, SlidingWindowDisconnectGuard } from './security/disconnect-guard.js';
 import { MessageSecurity } from './security/message-security.js';
@@ -159,7 +161,9 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
-    extraRouters: [metricsRouter, events.router, schedules.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : [])],
+    extraRouters: [metricsRouter, events.router, schedules.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : []),
+      // Only where commands travel through the broker: its dead queue is what the operator settles.
+      ...('bus' in bus && amqp ? [deadCommandsRouter({ dead: deadCommands({ letters: amqp.deadCommands, queue: storage.commands }), audit, clock, log })] : [])],
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });

@@ -7,6 +7,8 @@ export type AuditKind =
   | 'disconnect.refused'
   | 'admin.refused'
   | 'admin.read'
+  /** An operator changed something through /admin (e.g. replayed or discarded dead-lettered command messages). */
+  | 'admin.action'
   /** A stakeholder read through I8 / I7 (who, which resource, which filters, how many rows). */
   | 'data.read';
 

@@ -44,3 +44,36 @@ export interface CommandBus {
   backlog(): Promise<number>;
   close(): Promise<void>;
 }
+
+/** A message the bus dead-lettered, as an operator inspects it. */
+export interface DeadCommandMessage {
+  /** The command message it carried; absent when the body is not one (then `problem` and `body` say what it was). */
+  message?: CommandMessage;
+  problem?: string;
+  body?: string;
+  messageId?: string;
+  /** Why it died first: `rejected` (poison, unparseable) or `delivery_limit` (handed back too often). */
+  reason: string;
+  /** How many times it was dead-lettered. */
+  deaths: number;
+}
+
+export type DeadLetterAction = 'replay' | 'discard' | 'keep';
+
+/** At most this many dead letters at once (each is held unacknowledged while it is decided). */
+export const DEAD_LETTERS_MAX = 1000;
+
+/**
+ * The dead letters of a bus that keeps them (the broker's dead queue). Taking them is at least
+ * once: a message replayed by a process that dies before removing it stays dead as well, and a
+ * later replay sends it again — harmless, the worker's state check decides what runs.
+ */
+export interface DeadCommandLetters {
+  /** Up to `limit` dead messages, oldest first, left where they are. */
+  peek(limit: number): Promise<DeadCommandMessage[]>;
+  /**
+   * Takes up to `limit` dead messages and does with each what `decide` answers: `replay` publishes
+   * its command message again (confirmed) and removes it, `discard` removes it, `keep` leaves it.
+   */
+  settle(limit: number, decide: (m: DeadCommandMessage) => Promise<DeadLetterAction>): Promise<Record<DeadLetterAction, number>>;
+}

@@ -1,4 +1,4 @@
-import type { DeliveryProtocol } from './outbox.port.js';
+import type { DeliveryProtocol, NewOutbound } from './outbox.port.js';
 
 export interface NewSubscription {
   /** Given for subscriptions from configuration (stable across restarts); generated otherwise. */
@@ -33,8 +33,13 @@ export interface SubscriptionStore {
   list(noun?: string): Promise<Subscription[]>;
   get(id: string): Promise<Subscription | undefined>;
   remove(id: string): Promise<boolean>;
-  /** True once `recordPublication` ran for the pair (so a re-publication queues nothing twice). */
+  /** True once the pair's message was queued by `queuePublication`. */
   isPublished(subscriptionId: string, eventId: string): Promise<boolean>;
-  recordPublication(subscriptionId: string, eventId: string, outboxId: number): Promise<void>;
+  /**
+   * Records the publication of an event to a subscription and queues its message in the outbox of
+   * the same database, in one transaction, once per (subscription, event): the outbox id, or
+   * undefined when the pair was already recorded (an earlier pass, a concurrent one, another instance).
+   */
+  queuePublication(subscriptionId: string, eventId: string, entry: NewOutbound, now: Date): Promise<number | undefined>;
   backlog(subscriptionId: string): Promise<SubscriptionBacklog>;
 }

@@ -54,7 +54,7 @@ export function adminGate(deps: AdminAccessDeps) {
   };
 }
 
-const KINDS = new Set<AuditKind>(['auth.failed', 'source.mismatch', 'access.refused', 'disconnect.admitted', 'disconnect.refused', 'admin.refused', 'admin.read', 'data.read']);
+const KINDS = new Set<AuditKind>(['auth.failed', 'source.mismatch', 'access.refused', 'disconnect.admitted', 'disconnect.refused', 'admin.refused', 'admin.read', 'admin.action', 'data.read']);
 
 function dateParam(v: unknown): Date | undefined | 'bad' {
   if (v === undefined) return undefined;

@@ -42,7 +42,7 @@ export function openSqliteStorage(file: string, log: Logger, clock: Clock = syst
     audit: new SqliteAuditLog(db),
     events: new SqliteEventStore(db),
     interruptions: new SqliteInterruptionStore(db, clock),
-    subscriptions: new SqliteSubscriptionStore(db),
+    subscriptions: new SqliteSubscriptionStore(db, outbox),
     readSchedules: new SqliteReadScheduleStore(db),
     clients: new SqliteClientRegistry(db),
     consents: new SqliteConsentStore(db),

@@ -125,5 +125,10 @@ describe('cluster profile: two instances, kill -9 one under load', { skip: !dbUr
     assert.ok(lines.every((l) => l.executed && l.outcome.status === 'succeeded'));
 
     assertOneOkReplyPerRequest(peer.received.map((r) => r.body), REQUESTS);
+
+    // The operator's path to the dead queue is part of the cluster composition (admin gate: loopback here).
+    const dead = await fetch(`http://127.0.0.1:${gws[1]!.port}/admin/commands/dead?limit=10`);
+    assert.equal(dead.status, 200);
+    assert.ok(Array.isArray(((await dead.json()) as { messages: unknown[] }).messages));
   });
 });

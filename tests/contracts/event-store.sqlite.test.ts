@@ -28,7 +28,7 @@ interruptionStoreContract('sqlite', async () => {
 subscriptionStoreContract('sqlite', async () => {
   const db = openSqlite(':memory:');
   const outbox = new SqliteOutbox(db);
-  return { store: new SqliteSubscriptionStore(db), outbox, reset: wipe(db, ['subscription_publications', 'subscriptions', 'outbox']), close: async () => { db.close(); } };
+  return { store: new SqliteSubscriptionStore(db, outbox), outbox, reset: wipe(db, ['subscription_publications', 'subscriptions', 'outbox']), close: async () => { db.close(); } };
 });
 
 changeFeedsContract('sqlite', async () => {

@@ -173,14 +173,17 @@ if (!url) {
       assert.equal(afterLease.length, 39, 'every run whose instance never reported back, not the delivered one');
     });
 
-    it('records a publication once when two instances record it at once; configuration applied by all at start', async () => {
+    it('queues a publication once when two instances queue it at once; configuration applied by all at start', async () => {
       await PgOutbox.create(instance());
       const [a, b] = [await PgSubscriptionStore.create(instance()), await PgSubscriptionStore.create(instance())];
       const now = new Date('2026-11-20T12:00:00Z');
       const s = await a.add({ endpoint: 'http://oms/x', noun: 'EndDeviceEvents', protocol: 'REST' }, 'api', now);
-      await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).recordPublication(s.id, 'ev-1', 100 + i)));
+      const queued = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).queuePublication(s.id, 'ev-1',
+        { kind: 'event', destination: s.endpoint, protocol: 'REST', messageId: `m-${i}`, body: '<x/>' }, now)));
       const rows = (await db.pool.query('SELECT outbox_id FROM subscription_publications WHERE subscription_id = $1', [s.id])).rows;
       assert.equal(rows.length, 1);
+      assert.deepEqual(queued.filter((id) => id !== undefined), [Number(rows[0].outbox_id)], 'one claim won');
+      assert.equal((await db.pool.query('SELECT 1 FROM outbox')).rowCount, 1, 'and queued the only message');
       const items = Array.from({ length: 20 }, (_, i) => ({ id: `cfg-${i}`, endpoint: `http://oms/${i}`, noun: 'EndDeviceEvents', protocol: 'SOAP' as const }));
       await Promise.all([a.replaceConfigured(items, now), b.replaceConfigured([...items].reverse(), now)]);
       assert.equal((await a.list()).filter((x) => x.origin === 'config').length, 20);

@@ -40,16 +40,16 @@ export function subscriptionStoreContract(name: string, make: () => Promise<Subs
       assert.deepEqual(all.map((s) => [s.origin, s.endpoint]).sort(), [['api', 'http://x/api'], ['config', 'http://x/2b']]);
     });
 
-    it('records publications and reports the backlog from the outbox state', async () => {
+    it('queues a publication once with its record and reports the backlog from the outbox state', async () => {
       const s = await f.store.add({ endpoint: 'http://x/a', noun: 'EndDeviceEvents', protocol: 'REST' }, 'api', now);
-      const queue = async (n: number) => {
-        const id = await f.outbox.enqueue({ kind: 'event', destination: s.endpoint, protocol: 'REST', messageId: `m${n}`, body: '<x/>' }, now);
-        await f.store.recordPublication(s.id, `e${n}`, id);
-        return id;
-      };
+      const entry = (n: number) => ({ kind: 'event' as const, destination: s.endpoint, protocol: 'REST' as const, messageId: `m${n}`, body: '<x/>', orderingKey: 'k' });
+      const queue = async (n: number) => (await f.store.queuePublication(s.id, `e${n}`, entry(n), now))!;
       const [a, b, c] = [await queue(1), await queue(2), await queue(3)];
+      assert.ok(a < b && b < c, 'outbox ids in queue order (the outbox delivers a key in id order)');
+      assert.equal(await f.store.queuePublication(s.id, 'e2', entry(2), now), undefined, 'already queued: nothing');
       assert.equal(await f.store.isPublished(s.id, 'e1'), true);
       assert.equal(await f.store.isPublished(s.id, 'e9'), false);
+      assert.deepEqual((await f.outbox.claimDue(now, 10, 1000)).map((e) => [e.id, e.messageId, e.state]), [[a, 'm1', 'pending']], 'the head of the key, as queued');
       await f.outbox.markDelivered(a, new Date(now.getTime() + 1000));
       await f.outbox.markFailed(b, 'HTTP 503', new Date(now.getTime() + 5000));
       await f.outbox.markFailed(c, 'HTTP 500', undefined);

@@ -3,12 +3,15 @@ import type { GatewayConfig } from '../../config/config.js';
 import type { Logger } from '../../logging/logger.js';
 import { AmqpConnection } from './amqp-connection.js';
 import { AmqpCommandBus } from './command-bus.amqp.js';
+import { AmqpDeadCommands } from './dead-commands.amqp.js';
 import { AmqpDelivery } from './delivery.amqp.js';
 
 export interface AmqpAdapters {
   connection: AmqpConnection;
   /** Pass to createCommandsModule({ bus, maxBacklog: config.amqp.commands.maxBacklog }). */
   commandBus: AmqpCommandBus;
+  /** The command bus's dead queue, for the operator path (/admin/commands/dead). */
+  deadCommands: AmqpDeadCommands;
   /** Pass to RoutingDelivery({ http, amqp: delivery }) for the outbox. */
   delivery: AmqpDelivery;
   /** Declares the command topology; await it at start to fail fast on a missing or misconfigured broker. */
@@ -32,7 +35,7 @@ export function createAmqpAdapters(config: Readonly<GatewayConfig>, log: Logger)
   });
   const delivery = new AmqpDelivery(connection, { confirmTimeoutMs: amqp.confirmTimeoutMs, log: log.child({ component: 'amqp-delivery' }) });
   return {
-    connection, commandBus, delivery,
+    connection, commandBus, delivery, deadCommands: new AmqpDeadCommands(connection, commandBus),
     ready: () => commandBus.ready(),
     reachable: () => connection.open().then(() => true, () => false),
     close: async () => {

@@ -64,10 +64,19 @@ function toEntry(r: Row): AuditEntry & { id: number } {
   return e;
 }
 
+/** Taken shared by every append (appends never wait for each other), exclusively by a reader for an instant. */
+const APPEND_LOCK = `hashtext(current_schema() || ':security-audit-append')`;
+
 /**
- * The security audit trail on PostgreSQL, shared by every instance. Ids come from a sequence: an
- * entry committed late can carry a lower id than one already read, so paging by afterId while
- * other instances append may pass over it (re-query by time to be exhaustive).
+ * The security audit trail on PostgreSQL, shared by every instance. Ids come from a sequence in
+ * call order while entries become visible in commit order, so an entry committed late can carry a
+ * lower id than one a reader already paged past (afterId). A query therefore answers only ids up to
+ * a bound below which nothing is still in flight: each append takes its id while holding a shared
+ * advisory lock until its commit; a query reads the sequence, then takes the lock exclusively for an
+ * instant — once it has it, every id handed out before the read is committed (or rolled back, a gap
+ * nobody waits for) — and then reads rows up to that bound under a fresh snapshot.
+ * Appends do not serialise among themselves (shared locks); a query waits for the appends in flight
+ * (one statement each) and holds new ones back for that long.
  */
 export class PgAuditLog implements AuditLog {
   private constructor(private readonly pool: Pool) {}
@@ -79,16 +88,27 @@ export class PgAuditLog implements AuditLog {
 
   async append(e: AuditEntry): Promise<void> {
     checkAuditEntry(e);
-    // Named: every audited disconnect runs it, so each connection parses and plans it once.
-    await this.pool.query({ name: 'security-audit-append', text: `INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail,
-        resource, filters, "rows") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    // Named: every audited disconnect runs it, so each connection parses and plans it once. One
+    // autocommitted statement: the materialised CTE takes the lock before the row (and nextval) is
+    // produced, and the lock is held until the commit.
+    await this.pool.query({ name: 'security-audit-append', text: `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK}))
+      INSERT INTO security_audit (id, at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, "rows")
+      SELECT nextval('security_audit_id_seq'), $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
+        $11::integer, $12::text, $13::text, $14::text, $15::integer FROM appending`,
     values: [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null, e.source ?? null,
       e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null] });
   }
 
+  /** The highest id below which every append has ended (three statements: read, wait, then the caller's fresh snapshot). */
+  private async settledBound(): Promise<number> {
+    const seq = (await this.pool.query<{ last_value: string; is_called: boolean }>('SELECT last_value, is_called FROM security_audit_id_seq')).rows[0]!;
+    await this.pool.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+    return seq.is_called ? Number(seq.last_value) : Number(seq.last_value) - 1;
+  }
+
   async query(f: AuditFilter): Promise<(AuditEntry & { id: number })[]> {
     const where: string[] = [];
-    const args: unknown[] = [auditPageSize(f.limit)];
+    const args: unknown[] = [auditPageSize(f.limit), await this.settledBound()];
     const add = (sql: string, v: unknown) => {
       args.push(v);
       where.push(sql.replace('?', `$${args.length}`));
@@ -98,7 +118,9 @@ export class PgAuditLog implements AuditLog {
     if (f.kind) add('kind = ?', f.kind);
     if (f.peer) add('peer = ?', f.peer);
     if (f.afterId !== undefined) add('id > ?', f.afterId);
-    const rows = await this.pool.query<Row>(`SELECT * FROM security_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $1`, args);
+    // The bound as a filter (`id + 0`), not an index condition: a two-sided id range made the planner
+    // (on a table not analysed yet) sort every row of the range instead of walking the primary key.
+    const rows = await this.pool.query<Row>(`SELECT * FROM security_audit WHERE id + 0 <= $2 ${where.map((w) => `AND ${w}`).join(' ')} ORDER BY id LIMIT $1`, args);
     return rows.rows.map(toEntry);
   }
 }

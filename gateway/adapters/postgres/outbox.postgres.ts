@@ -49,13 +49,21 @@ function toEntry(r: Row): OutboundEntry {
   return e;
 }
 
+/**
+ * The outbox columns an insert writes, and their values $1..$10 for `entry` ($10: now, due and
+ * created). Typed, so they also serve as the select list of an INSERT … SELECT.
+ */
+export const OUTBOUND_COLUMNS = `kind, destination, protocol, message_id, correlation_id, request_message_id,
+      ordering_key, soap_action, body, state, next_attempt_at, created_at`;
+export const OUTBOUND_VALUES = `$1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, 'pending', $10::timestamptz, $10::timestamptz`;
+export function outboundParams(entry: NewOutbound, now: Date): unknown[] {
+  return [entry.kind, entry.destination, entry.protocol, entry.messageId, entry.correlationId ?? null, entry.requestMessageId ?? null,
+    entry.orderingKey ?? null, entry.soapAction ?? null, entry.body, now];
+}
+
 /** Inserts on any connection, so other adapters can enqueue inside their own transaction. */
 export async function insertOutbound(db: Queryable, entry: NewOutbound, now: Date): Promise<number> {
-  const res = await db.query<{ id: string }>(`INSERT INTO outbox (kind, destination, protocol, message_id, correlation_id, request_message_id,
-      ordering_key, soap_action, body, state, next_attempt_at, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $10) RETURNING id`,
-  [entry.kind, entry.destination, entry.protocol, entry.messageId, entry.correlationId ?? null, entry.requestMessageId ?? null,
-    entry.orderingKey ?? null, entry.soapAction ?? null, entry.body, now]);
+  const res = await db.query<{ id: string }>(`INSERT INTO outbox (${OUTBOUND_COLUMNS}) VALUES (${OUTBOUND_VALUES}) RETURNING id`, outboundParams(entry, now));
   return Number(res.rows[0]!.id);
 }
 

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { NewSubscription, Subscription, SubscriptionBacklog, SubscriptionStore } from '../../ports/subscription-store.port.js';
+import { OUTBOUND_COLUMNS, OUTBOUND_VALUES, outboundParams } from './outbox.postgres.js';
 import { migratePg, transaction, type Pool, type Queryable } from './pg-database.js';
 
 const MIGRATIONS = [{
@@ -77,9 +79,20 @@ export class PgSubscriptionStore implements SubscriptionStore {
     return (await this.pool.query('SELECT 1 FROM subscription_publications WHERE subscription_id = $1 AND event_id = $2', [subscriptionId, eventId])).rowCount === 1;
   }
 
-  async recordPublication(subscriptionId: string, eventId: string, outboxId: number): Promise<void> {
-    await this.pool.query(`INSERT INTO subscription_publications (subscription_id, event_id, outbox_id) VALUES ($1, $2, $3)
-      ON CONFLICT (subscription_id, event_id) DO NOTHING`, [subscriptionId, eventId, outboxId]);
+  /**
+   * One statement, hence one transaction: the claim on (subscription, event) and its message commit
+   * together or not at all. A concurrent claim of the same pair waits on the primary key until the
+   * first commits, then inserts nothing, so its outbox insert has no row to insert.
+   */
+  async queuePublication(subscriptionId: string, eventId: string, entry: NewOutbound, now: Date): Promise<number | undefined> {
+    const res = await this.pool.query<{ id: string }>({ name: 'subscription-queue-publication', text: `WITH claim AS (
+        INSERT INTO subscription_publications (subscription_id, event_id, outbox_id)
+        VALUES ($11, $12, nextval(pg_get_serial_sequence('outbox', 'id')))
+        ON CONFLICT (subscription_id, event_id) DO NOTHING RETURNING outbox_id)
+      INSERT INTO outbox (id, ${OUTBOUND_COLUMNS}) SELECT claim.outbox_id, ${OUTBOUND_VALUES} FROM claim RETURNING id`,
+    values: [...outboundParams(entry, now), subscriptionId, eventId] });
+    const row = res.rows[0];
+    return row ? Number(row.id) : undefined;
   }
 
   async backlog(subscriptionId: string): Promise<SubscriptionBacklog> {

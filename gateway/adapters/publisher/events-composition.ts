@@ -36,7 +36,7 @@ export function createEventsModule(deps: { storage: Storage; config: Readonly<Ga
   const { storage, config, clock, log, outbox, meters, network } = deps;
   const table = new EventTypeTable(JSON.parse(readFileSync(config.events.typesFile, 'utf8')));
   const { events, interruptions, subscriptions: subscriptionStore } = storage;
-  const publisher = new SubscriptionPublisher({ subscriptions: subscriptionStore, outbox, meters, clock, source: config.gateway.source });
+  const publisher = new SubscriptionPublisher({ subscriptions: subscriptionStore, meters, clock, source: config.gateway.source });
   const thresholdMs = config.outages.thresholdSeconds * 1000;
   const detector = new OutageDetector({ store: interruptions, meters, table, settings: { thresholdMs, windowMs: config.outages.groupWindowSeconds * 1000 } });
   const publishPending = publishEvents({ events, publisher, toPayload: endDeviceEventsNode, batch: config.events.publishBatch });

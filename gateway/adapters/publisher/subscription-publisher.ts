@@ -4,7 +4,6 @@ import { genericOperations, soapActionFor } from '../../ingress/soap/soap-action
 import type { Clock } from '../../ports/clock.port.js';
 import type { EventPublisher, PublishedEvent } from '../../ports/event-publisher.port.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
-import type { Outbox } from '../../ports/outbox.port.js';
 import type { Subscription, SubscriptionStore } from '../../ports/subscription-store.port.js';
 import { MSG_NS } from '../../xml/namespaces.js';
 
@@ -14,29 +13,30 @@ export const publicationMessageId = (subscriptionId: string, eventId: string): s
 /**
  * The EventPublisher behind subscriptions: each event that matches a subscription (noun, event
  * types, device group) becomes one EventMessage in the durable outbox for that subscriber,
- * ordered per (subscriber, device). Delivery, retries and backoff are the outbox worker's.
+ * ordered per (subscriber, device), queued by the subscription store in the same transaction as
+ * its publication record. Delivery, retries and backoff are the outbox worker's.
  */
 export class SubscriptionPublisher implements EventPublisher {
-  constructor(private readonly deps: { subscriptions: SubscriptionStore; outbox: Outbox; meters: MeterRegistry; clock: Clock; source: string }) {}
+  constructor(private readonly deps: { subscriptions: SubscriptionStore; meters: MeterRegistry; clock: Clock; source: string }) {}
 
   async publish(event: PublishedEvent): Promise<number> {
-    const { subscriptions, outbox, clock, source } = this.deps;
+    const { subscriptions, clock, source } = this.deps;
     const groups = new Map<string, Set<string>>();
     let queued = 0;
     for (const sub of await subscriptions.list(event.noun)) {
       if (!(await this.matches(sub, event, groups))) continue;
-      // Re-publication after a crash (or a second pass) must not queue the same message twice.
-      if (await subscriptions.isPublished(sub.id, event.eventId)) continue;
       const messageId = publicationMessageId(sub.id, event.eventId);
       const body = renderMessageXml(buildMessage({
         kind: 'EventMessage', verb: event.verb, noun: event.noun, source, messageId, timestamp: clock.now(), payload: event.payload,
       }));
-      const outboxId = await outbox.enqueue({
+      // Claim and message in one transaction: a re-publication (after a crash, a stalled pass, by
+      // another instance at the same time) finds the pair claimed and queues nothing.
+      const outboxId = await subscriptions.queuePublication(sub.id, event.eventId, {
         kind: 'event', destination: sub.endpoint, protocol: sub.protocol, messageId, body,
         orderingKey: `${sub.id}|${event.orderingKey ?? event.eventId}`,
         ...(sub.protocol === 'SOAP' ? { soapAction: soapActionFor(MSG_NS, genericOperations.EventMessage) } : {}),
       }, clock.now());
-      await subscriptions.recordPublication(sub.id, event.eventId, outboxId);
+      if (outboxId === undefined) continue;
       queued++;
     }
     return queued;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewSubscription, Subscription, SubscriptionBacklog, SubscriptionStore } from '../../ports/subscription-store.port.js';
-import type { DeliveryProtocol } from '../../ports/outbox.port.js';
+import type { DeliveryProtocol, NewOutbound } from '../../ports/outbox.port.js';
+import type { SqliteOutbox } from './outbox.sqlite.js';
 import { migrate, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
@@ -28,8 +29,14 @@ function toSubscription(r: Row): Subscription {
 }
 
 export class SqliteSubscriptionStore implements SubscriptionStore {
-  constructor(private readonly db: Db) {
+  private readonly claim;
+  private readonly link;
+  /** `outbox`: the outbox on the same database, so a publication and its message commit together. */
+  constructor(private readonly db: Db, private readonly outbox: SqliteOutbox) {
     migrate(db, MIGRATIONS);
+    // outbox_id 0 until the message is inserted in the same transaction (rowids start at 1).
+    this.claim = db.prepare('INSERT OR IGNORE INTO subscription_publications (subscription_id, event_id, outbox_id) VALUES (?, ?, 0)');
+    this.link = db.prepare('UPDATE subscription_publications SET outbox_id = ? WHERE subscription_id = ? AND event_id = ?');
   }
 
   private insert(s: NewSubscription, origin: 'config' | 'api', now: Date): Subscription {
@@ -73,8 +80,14 @@ export class SqliteSubscriptionStore implements SubscriptionStore {
     return this.db.prepare('SELECT 1 FROM subscription_publications WHERE subscription_id = ? AND event_id = ?').get(subscriptionId, eventId) !== undefined;
   }
 
-  async recordPublication(subscriptionId: string, eventId: string, outboxId: number): Promise<void> {
-    this.db.prepare('INSERT OR IGNORE INTO subscription_publications (subscription_id, event_id, outbox_id) VALUES (?, ?, ?)').run(subscriptionId, eventId, outboxId);
+  /** Synchronous, in one transaction: no other claim of the pair can run between the claim and the insert. */
+  async queuePublication(subscriptionId: string, eventId: string, entry: NewOutbound, now: Date): Promise<number | undefined> {
+    return this.db.transaction(() => {
+      if (this.claim.run(subscriptionId, eventId).changes === 0) return undefined;
+      const id = this.outbox.enqueueSync(entry, now.getTime());
+      this.link.run(id, subscriptionId, eventId);
+      return id;
+    })();
   }
 
   /**
