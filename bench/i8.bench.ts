@@ -7,17 +7,22 @@
 // annotations of the window) and materialises every reading with the columns the API answers
 // (meter, reading type, time, value, qualities, kind), one object per reading as a SQL driver
 // gives rows; the HTTP client only counts the bytes it receives (parsing the answer is the
-// client's work, checked once before timing). All run warmed, interleaved round by round (a
-// burst of load from another job hits them the same way), and the figure is the median. Two more
+// client's work, checked once before timing). All run warmed, interleaved round by round in a
+// shuffled order (a burst of load from another job hits them the same way), and the figure is the median. Two more
 // figures for scale: the raw rows serialised with JSON.stringify, and the same HTTP request for one
-// reading (the fixed cost of any I8 answer).
+// reading (the fixed cost of any I8 answer). And the floor of any HTTP answer in this process:
+// a bare node:http server (and a bare Express app) answering `{}`, and a bare node:http server
+// answering the month's very JSON bytes, prepared beforehand (moving 0.5 MB through loopback HTTP
+// with no work at all).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, createServer, get as httpGet } from 'node:http';
+import { Agent, createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import express from 'express';
 import { pino } from 'pino';
+import { mulberry32 } from '../gateway/adapters/hes-simulator/prng.js';
 import { openSqlite } from '../gateway/adapters/sqlite/sqlite-database.js';
 import { createGateway } from '../gateway/app.js';
 import { loadConfig } from '../gateway/config/config.js';
@@ -36,6 +41,13 @@ const WARMUP = 50;
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 const mb = (b: number) => round(b / 1024 / 1024, 0);
+const EMPTY = Buffer.from('{}');
+
+/** A server listening on a free loopback port, and how to close it. */
+async function listening(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
 
 const month = (meter: string): Reading[] => Array.from({ length: POINTS }, (_, i) =>
   ({ meter, readingType: BENCH_KWH, timestamp: MONTH_START + (i + 1) * 900_000, value: (i % 50) / 10, qualities: [], kind: 'interval' as const }));
@@ -128,23 +140,55 @@ export async function run(): Promise<Record<string, number | string>> {
       if (r.status !== 200) throw new Error(`GET /i8/readings limit=1: ${r.status}`);
       return r.bytes;
     };
-    const samples = { raw: [] as number[], port: [] as number[], http: [] as number[], rawJson: [] as number[], minimal: [] as number[] };
+    // The floor: servers in this process that do no work, on keep-alive connections like the API's.
+    const monthBytes = Buffer.from(checked.body, 'utf8');
+    const bare = await listening(createServer((req, res) => {
+      const body = req.url === '/month' ? monthBytes : EMPTY;
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length }).end(body);
+    }));
+    const bareExpress = await listening(createServer(express().get('/', (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': EMPTY.length }).end(EMPTY);
+    })));
+    const floor = (port: number, path: string, bytes: number) => async () => {
+      const r = await fetchCounting(port, path, token, 'application/json');
+      if (r.status !== 200 || r.bytes !== bytes) throw new Error(`floor ${path}: ${r.status}, ${r.bytes} bytes`);
+    };
+    const emptyHttp = floor(bare.port, '/', EMPTY.length), emptyExpress = floor(bareExpress.port, '/', EMPTY.length);
+    const monthBytesHttp = floor(bare.port, '/month', monthBytes.length);
+    // The same one-reading request through the gateway's whole route stack: a trailing slash is the
+    // same resource to Express but not an exact path, so it skips the direct routes (where they exist).
+    const fullStackQuery = async () => {
+      const r = await fetchCounting(port, url.replace('limit=10000', 'limit=1').replace('/i8/readings?', '/i8/readings/?'), token, 'application/json');
+      if (r.status !== 200) throw new Error(`GET /i8/readings/ limit=1: ${r.status}`);
+    };
+    const samples = {
+      raw: [] as number[], port: [] as number[], http: [] as number[], rawJson: [] as number[], minimal: [] as number[], fullStack: [] as number[],
+      emptyHttp: [] as number[], emptyExpress: [] as number[], monthBytesHttp: [] as number[],
+    };
     const timed = async (fn: () => unknown, into?: number[]) => {
       const t1 = process.hrtime.bigint();
       await fn();
       into?.push(ms(t1));
     };
-    // The order rotates every round: whichever runs right after the HTTP request pays for the
-    // garbage collection of its ~0.5 MB answer.
-    const contenders = [[rawQuery, samples.raw], [portQuery, samples.port], [httpQuery, samples.http], [rawJson, samples.rawJson], [minimalQuery, samples.minimal]] as const;
+    // The order is shuffled every round: whichever runs right after the month answers (HTTP JSON,
+    // JSON.stringify) pays for the garbage collection of their ~0.5 MB. A rotation only moved the
+    // start of one fixed cycle, so the same contender always followed the same one (the one-reading
+    // request always came after JSON.stringify's 3 MB of garbage).
+    const contenders = [[rawQuery, samples.raw], [portQuery, samples.port], [httpQuery, samples.http], [rawJson, samples.rawJson], [minimalQuery, samples.minimal], [fullStackQuery, samples.fullStack],
+      [emptyHttp, samples.emptyHttp], [emptyExpress, samples.emptyExpress], [monthBytesHttp, samples.monthBytesHttp]] as const;
+    const random = mulberry32(8);
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
-      for (let k = 0; k < contenders.length; k++) {
-        const [fn, into] = contenders[(i + k) % contenders.length]!;
-        await timed(fn, i >= WARMUP ? into : undefined);
+      const order = [...contenders];
+      for (let k = order.length - 1; k > 0; k--) {
+        const j = Math.floor(random() * (k + 1));
+        [order[k], order[j]] = [order[j]!, order[k]!];
       }
+      for (const [fn, into] of order) await timed(fn, i >= WARMUP ? into : undefined);
     }
     const rawMs = median(samples.raw), portMs = median(samples.port), httpMs = median(samples.http);
-    const rawJsonMs = median(samples.rawJson), minimalMs = median(samples.minimal);
+    const rawJsonMs = median(samples.rawJson), minimalMs = median(samples.minimal), fullStackMs = median(samples.fullStack);
+    const emptyHttpMs = median(samples.emptyHttp), emptyExpressMs = median(samples.emptyExpress), monthBytesHttpMs = median(samples.monthBytesHttp);
+    await Promise.all([bare.close(), bareExpress.close()]);
     const httpBytes = checked.bytes;
     db.close();
 
@@ -175,6 +219,11 @@ export async function run(): Promise<Record<string, number | string>> {
       monthQueryRawSqlPlusJsonStringifyMs: round(rawJsonMs, 3),
       i8HttpOneReadingMs: round(minimalMs, 3),
       ratioI8HttpOneReadingToRawSql: round(minimalMs / rawMs, 1),
+      i8HttpOneReadingFullRouteStackMs: round(fullStackMs, 3),
+      floorEmptyNodeHttpMs: round(emptyHttpMs, 3),
+      floorEmptyExpressMs: round(emptyExpressMs, 3),
+      floorMonthBytesNodeHttpMs: round(monthBytesHttpMs, 3),
+      ratioFloorMonthBytesToRawSql: round(monthBytesHttpMs / rawMs, 1),
       ratioI8HttpToRawSql: round(httpMs / rawMs, 1),
       ratioReadingStoreToRawSql: round(portMs / rawMs, 2),
       target: '≤ 1.5× raw SQL',

@@ -161,6 +161,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const app = createHttpApp({
     config, soap, rest, registry, schemas, store, outbox, ready, log, streaming, authenticator,
     adminGate: adminGate({ authenticator, audit, clock, loopback: config.security.admin.loopback }),
+    ...(i8 ? { directRoutes: [i8.direct] } : {}),
     extraRouters: [metricsRouter, events.router, schedules.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : []),
       // Only where commands travel through the broker: its dead queue is what the operator settles.
       ...('bus' in bus && amqp ? [deadCommandsRouter({ dead: deadCommands({ letters: amqp.deadCommands, queue: storage.commands }), audit, clock, log })] : [])],

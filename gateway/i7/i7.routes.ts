@@ -1,11 +1,13 @@
 import express, { type Request, type Response } from 'express';
-import { stringify } from 'csv-stringify';
 import { callerOf, requireScope } from '../i8/i8-auth.js';
 import { inScope, scopedMeters } from '../i8/data-scope.js';
 import { recordRead, type I8Deps } from '../i8/i8-deps.js';
+import { ByteWriter } from '../i8/formats/byte-writer.js';
+import { chunkedBody } from '../i8/formats/chunked-body.js';
+import { csvHeader, ReadingCsvRows, writeCsvRecord, type CsvValue } from '../i8/formats/csv-writer.js';
 import { CONTENT_TYPE, negotiate } from '../i8/formats/negotiate.js';
 import { EVENT_COLUMNS, eventRecord, INTERRUPTION_COLUMNS, interruptionRecord } from '../i8/formats/event-rows.js';
-import { READING_COLUMNS, readingRecord } from '../i8/formats/reading-rows.js';
+import { READING_COLUMNS } from '../i8/formats/reading-rows.js';
 import { I8Error } from '../i8/i8-error.js';
 import { limitParam, oneParam } from '../i8/request-params.js';
 import type { ExportWatermarks } from '../ports/export-watermark.port.js';
@@ -24,7 +26,11 @@ interface Feed<P, T> {
   bound(after: P, limit: number, meters: string[] | undefined): Promise<{ end?: P; more: boolean }>;
   read(after: P, upTo: P, limit: number, meters: string[] | undefined): Promise<T[]>;
   position(row: T): P;
-  record(row: T, usagePointOf: Map<string, string | undefined>): (string | number)[];
+  /**
+   * Writes the row's CSV record after its changeId (csv-writer.ts). Made once per request, so a
+   * writer can keep what rows share (ReadingCsvRows: the meter's head, dates, times).
+   */
+  writer(usagePointOf: Map<string, string | undefined>): (w: ByteWriter, row: T) => void;
   /** The row's meter and the times it carries, for the caller's consent / supply periods. */
   stamp(row: T): [meter: string, ...times: (number | undefined)[]];
   /** The journal seq of a position (what the client confirms by asking from it). */
@@ -64,37 +70,38 @@ function feedRoute<P, T>(deps: I7Deps, feed: Feed<P, T>) {
     const { end, more } = await feed.bound(after, limit, meters);
     const watermark = feed.watermark(end ?? after);
     res.status(200).type(CONTENT_TYPE.csv).set({ 'I7-Watermark': watermark, 'I7-More': String(more), 'Cache-Control': 'no-store' });
-    const csv = stringify({ header: true, columns: ['changeId', ...feed.columns] });
-    csv.pipe(res);
-    // A client that goes away mid-stream stops the loop (no wait for a drain that never comes).
-    let gone = false;
-    const closed = new Promise<void>((resolve) => res.once('close', () => { gone = !res.writableFinished; resolve(); }));
+    // One chunk of CSV per store page, written as bytes (same text as csv-stringify: csv-writer.ts).
+    const out = chunkedBody(res);
+    const write = feed.writer(scope.usagePointOf);
+    await out.write(csvHeader(['changeId', ...feed.columns]));
     let rows = 0;
-    for (let from = after; end !== undefined && !gone;) {
+    for (let from = after; end !== undefined && !out.gone;) {
       const page = await feed.read(from, end, CHUNK, meters);
+      const w = new ByteWriter(page.length * 110 + 64);
       for (const row of page) {
-        if (gone) break;
         // Outside the caller's periods: not sent, though the watermark passes it (it never becomes visible later).
         if (scope.periods && !inScope(scope, ...feed.stamp(row))) continue;
         rows++;
-        if (!csv.write([feed.watermark(feed.position(row)), ...feed.record(row, scope.usagePointOf)])) await Promise.race([new Promise((resolve) => csv.once('drain', resolve)), closed]);
+        w.ascii(feed.watermark(feed.position(row)));
+        w.byte(COMMA);
+        write(w, row);
       }
+      await out.write(w.result());
       if (page.length < CHUNK) break;
       from = feed.position(page.at(-1)!);
     }
-    if (gone) csv.destroy();
-    else {
-      await new Promise<void>((resolve, reject) => {
-        res.once('finish', resolve);
-        res.once('error', reject);
-        csv.end();
-      });
-    }
+    const gone = out.gone;
+    await out.end();
     await recordRead(deps, res, `i7/${feed.resource}`, { since: since ?? '', watermark, limit, more, ...(gone ? { aborted: true } : {}) }, rows);
   };
 }
 
 export type I7Deps = I8Deps & { watermarks: ExportWatermarks };
+
+const COMMA = 0x2c;
+/** A feed whose rows are written as generic records (csv-writer.ts's writeCsvRecord). */
+const records = <T>(record: (row: T, usagePointOf: Map<string, string | undefined>) => readonly CsvValue[]) =>
+  (usagePointOf: Map<string, string | undefined>) => (w: ByteWriter, row: T) => writeCsvRecord(w, record(row, usagePointOf));
 
 /** The I7 incremental export for the data warehouse (scope export:read). */
 export function i7Routes(deps: I7Deps): express.Router {
@@ -104,7 +111,15 @@ export function i7Routes(deps: I7Deps): express.Router {
     resource: 'readings', columns: ['change', ...READING_COLUMNS],
     parse: parseReadingWatermark, watermark: readingWatermark,
     bound: (a, l, m) => deps.readings.changeBound(a, l, m), read: (a, u, l, m) => deps.readings.readChanges(a, u, l, m),
-    position: (c) => c.position, record: (c, up) => [c.change, ...readingRecord(c.reading, up.get(c.reading.meter))], stamp: (c) => [c.reading.meter, c.reading.timestamp],
+    position: (c) => c.position, stamp: (c) => [c.reading.meter, c.reading.timestamp],
+    writer: (up) => {
+      const rows = new ReadingCsvRows((meter) => up.get(meter));
+      const change = { inserted: Buffer.from('inserted,'), corrected: Buffer.from('corrected,') };
+      return (w, c) => {
+        w.bytes(change[c.change]);
+        rows.reading(w, c.reading);
+      };
+    },
     seq: (p) => p.seq, horizon: () => deps.readings.changeHorizon(), restart: (h) => readingWatermark({ seq: h, index: END }),
     complete: (a, h) => h === 0 || a.seq > h || (a.seq === h && a.index >= END),
   }));
@@ -112,7 +127,7 @@ export function i7Routes(deps: I7Deps): express.Router {
     resource: 'events', columns: EVENT_COLUMNS,
     parse: (s) => parseSeqWatermark('e', s), watermark: (p) => seqWatermark('e', p),
     bound: (a, l, m) => deps.events.changeBound(a, l, m), read: (a, u, l, m) => deps.events.readChanges(a, u, l, m),
-    position: (c) => c.seq, record: (c, up) => eventRecord(c.event, up.get(c.event.device)), stamp: (c) => [c.event.device, c.event.createdDateTime],
+    position: (c) => c.seq, writer: records((c, up) => eventRecord(c.event, up.get(c.event.device))), stamp: (c) => [c.event.device, c.event.createdDateTime],
     // The event table is its own feed and keeps every event: nothing is ever missing.
     seq: (p) => p, horizon: async () => 0, restart: () => seqWatermark('e', 0), complete: () => true,
   }));
@@ -120,7 +135,7 @@ export function i7Routes(deps: I7Deps): express.Router {
     resource: 'interruptions', columns: INTERRUPTION_COLUMNS,
     parse: (s) => parseSeqWatermark('i', s), watermark: (p) => seqWatermark('i', p),
     bound: (a, l, m) => deps.interruptions.changeBound(a, l, m), read: (a, u, l, m) => deps.interruptions.readChanges(a, u, l, m),
-    position: (c) => c.seq, record: (c) => interruptionRecord(c.interruption), stamp: (c) => [c.interruption.meter, c.interruption.start, c.interruption.end],
+    position: (c) => c.seq, writer: records((c) => interruptionRecord(c.interruption)), stamp: (c) => [c.interruption.meter, c.interruption.start, c.interruption.end],
     seq: (p) => p, horizon: () => deps.interruptions.changeHorizon(), restart: (h) => seqWatermark('i', h), complete: (a, h) => a >= h,
   }));
   return router;

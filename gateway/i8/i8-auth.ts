@@ -44,7 +44,7 @@ export function i8Auth(deps: AuthDeps): RequestHandler {
       try {
         verified = await deps.issuer.verify(m[1]!, now);
       } catch {
-        await deps.audit.append({ at: now, kind: 'auth.failed', interface: 'i8', detail: `${req.method} ${req.path}: token not accepted`, ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) });
+        await deps.audit.append({ at: now, kind: 'auth.failed', interface: 'i8', detail: `${req.method} ${req.baseUrl}${req.path}: token not accepted`, ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}) });
         throw unauthorized('the access token is invalid or expired');
       }
       const client = await deps.clients.get(verified.clientId);

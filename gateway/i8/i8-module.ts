@@ -21,6 +21,10 @@ import { TokenIssuer, type PrivateJwk } from './token-issuer.js';
 
 export interface I8Module {
   router: express.Router;
+  /** The hot read paths, mounted by the app before its other routes (see i8-router.ts). */
+  direct: express.RequestHandler;
+  /** The exact paths `direct` answers (GET/HEAD). */
+  directPaths: readonly string[];
   deps: I8Deps;
   issuer: TokenIssuer;
   /** One scheduler pass (due jobs → runs → deliveries and retries); the gateway's poller calls it. */
@@ -55,5 +59,6 @@ export function createI8Module(base: {
   const watermarks = storage.exportWatermarks;
   const extensions = [deliveryRoutes({ ...deps, jobs }), i7Routes({ ...deps, watermarks }), ...(options.extend?.(deps) ?? [])];
   const journalTick = pruneChangeJournals({ ...deps, watermarks, retentionDays: config.i7.journal.retentionDays });
-  return { router: i8Router({ ...deps, auth }, extensions), deps, issuer, deliveryTick: tick, journalTick };
+  const http = i8Router({ ...deps, auth }, extensions);
+  return { router: http.router, direct: http.direct, directPaths: http.directPaths, deps, issuer, deliveryTick: tick, journalTick };
 }

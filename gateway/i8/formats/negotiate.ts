@@ -21,10 +21,12 @@ export const CONTENT_TYPE: Record<Format, string> = { json: 'application/json', 
  * shared caches anyway, hence no-store instead of validators.
  */
 export function sendAnswer(res: Response, format: Format, body: string | Buffer): void {
-  res.status(200).set({
-    'Content-Type': format === 'json' ? 'application/json; charset=utf-8' : CONTENT_TYPE[format], 'Cache-Control': 'no-store',
-    // Also for HEAD, which sends no body.
-    'Content-Length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.length),
-  });
+  // Node's own setters: the values are final (charset included), Express's res.set would parse
+  // the content type again on every answer.
+  res.statusCode = 200;
+  res.setHeader('Content-Type', format === 'json' ? 'application/json; charset=utf-8' : CONTENT_TYPE[format]);
+  res.setHeader('Cache-Control', 'no-store');
+  // Also for HEAD, which sends no body.
+  res.setHeader('Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
   res.end(body);
 }

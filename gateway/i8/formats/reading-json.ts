@@ -3,7 +3,7 @@ import { DAY_MS } from '../../domain/readings/day-block.js';
 import { ByteWriter, IsoTimeWriter } from './byte-writer.js';
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
-const OPEN = utf8('{"items":['), VALUE = utf8(',"value":'), QUALITIES = utf8(',"qualities":');
+const OPEN = utf8('{"items":['), QUALITIES = utf8(',"qualities":');
 const INTERVAL = utf8(',"kind":"interval"}'), REGISTER = utf8(',"kind":"register"}');
 /** The usual end of an item: no qualities. */
 const PLAIN_INTERVAL = utf8(',"qualities":[],"kind":"interval"}'), PLAIN_REGISTER = utf8(',"qualities":[],"kind":"register"}');
@@ -17,7 +17,8 @@ const PLAIN_INTERVAL = utf8(',"qualities":[],"kind":"interval"}'), PLAIN_REGISTE
  */
 export function readingPageJson(columns: readonly ReadingColumns[], usagePointOf: (meter: string) => string | undefined, nextCursor?: string): Buffer {
   const w = new ByteWriter(columns.reduce((n, c) => n + c.length, 0) * 160 + 64);
-  const times = new IsoTimeWriter('"');
+  // The time's closing quote, and for a reading with a value what follows it, in one copy.
+  const times = new IsoTimeWriter('"'), valued = new IsoTimeWriter('","value":');
   w.bytes(OPEN);
   let first = true;
   for (const c of columns) {
@@ -37,11 +38,10 @@ export function readingPageJson(columns: readonly ReadingColumns[], usagePointOf
       }
       w.bytes(first ? start : next);
       first = false;
-      w.bytes(times.timePart(t));
       if (hasValue[i]) {
-        w.bytes(VALUE);
+        w.bytes(valued.timePart(t));
         w.number(values[i]!);
-      }
+      } else w.bytes(times.timePart(t));
       const note = notes?.get(i);
       if (note) {
         w.bytes(QUALITIES);

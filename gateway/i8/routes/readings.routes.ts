@@ -1,6 +1,4 @@
 import express, { type Request, type Response } from 'express';
-import { stringify } from 'csv-stringify';
-import { stringify as stringifySync } from 'csv-stringify/sync';
 import type { ReadingKey, ReadingQuery } from '../../ports/reading-store.port.js';
 import { callerOf, requireScope } from '../i8-auth.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -8,8 +6,11 @@ import { scopedMeters } from '../data-scope.js';
 import { recordRead, type I8Deps } from '../i8-deps.js';
 import { CONTENT_TYPE, negotiate, sendAnswer } from '../formats/negotiate.js';
 import { readingPageJson } from '../formats/reading-json.js';
-import { firstReadings, readingCount, readingsOf } from '../../domain/readings/reading-columns.js';
-import { READING_COLUMNS, readingRecord, readingsXml } from '../formats/reading-rows.js';
+import { firstReadings, readingCount, readingsOf, type ReadingColumns } from '../../domain/readings/reading-columns.js';
+import { ByteWriter } from '../formats/byte-writer.js';
+import { csvHeader, ReadingCsvRows } from '../formats/csv-writer.js';
+import { chunkedBody } from '../formats/chunked-body.js';
+import { READING_COLUMNS, readingsXml } from '../formats/reading-rows.js';
 import { limitParam, listParam, oneParam, windowParams } from '../request-params.js';
 
 async function readingScope(deps: I8Deps, req: Request, res: Response, windowRequired: boolean) {
@@ -51,7 +52,7 @@ export function readingsRoutes(deps: I8Deps): express.Router {
       res.set('Link', `<${next.pathname}${next.search}>; rel="next"`);
     }
     const up = (meter: string) => scope.usagePointOf.get(meter);
-    if (format === 'csv') return sendAnswer(res, format, stringifySync(readingsOf(page).map((r) => readingRecord(r, up(r.meter))), { header: true, columns: [...READING_COLUMNS] }));
+    if (format === 'csv') return sendAnswer(res, format, readingsCsv(page, up));
     if (format === 'xml') return sendAnswer(res, format, readingsXml(readingsOf(page), deps.readingTypes));
     sendAnswer(res, format, readingPageJson(page, up, nextCursor));
   });
@@ -60,37 +61,48 @@ export function readingsRoutes(deps: I8Deps): express.Router {
     negotiate(req, ['csv']);
     const { scope, query, filters } = await readingScope(deps, req, res, true);
     res.status(200).type(CONTENT_TYPE.csv).set('Content-Disposition', 'attachment; filename="readings.csv"');
-    const rows = await streamReadingsCsv(deps, query, scope.usagePointOf, res);
-    await recordRead(deps, res, 'i8/exports/readings', filters, rows);
+    const { rows, aborted } = await streamReadingsCsv(deps, query, scope.usagePointOf, res);
+    await recordRead(deps, res, 'i8/exports/readings', { ...filters, ...(aborted ? { aborted } : {}) }, rows);
   });
   return router;
 }
 
 const CHUNK = 5_000;
+const HEADER = csvHeader(READING_COLUMNS);
+
+/** A page of readings as CSV (header and rows), written from the columns. */
+function readingsCsv(page: readonly ReadingColumns[], usagePointOf: (meter: string) => string | undefined): Buffer {
+  const w = new ByteWriter(readingCount(page) * 100 + HEADER.length);
+  w.bytes(HEADER);
+  const rows = new ReadingCsvRows(usagePointOf);
+  for (const c of page) rows.columns(w, c);
+  return w.result();
+}
 
 /**
- * Keyset pages through the store into a CSV stream, honouring back-pressure: memory stays at
- * one page whatever the range. Returns the rows written.
+ * Keyset pages of columns through the store, each written as one CSV chunk, honouring
+ * back-pressure: memory stays at one page whatever the range. Stops when the client goes away.
+ * Returns the rows written and whether the client left before the end.
  */
-export async function streamReadingsCsv(deps: Pick<I8Deps, 'readings'>, query: ReadingQuery, usagePointOf: Map<string, string | undefined>, out: NodeJS.WritableStream): Promise<number> {
-  const csv = stringify({ header: true, columns: [...READING_COLUMNS] });
-  csv.pipe(out);
-  let rows = 0;
+export async function streamReadingsCsv(deps: Pick<I8Deps, 'readings'>, query: ReadingQuery, usagePointOf: Map<string, string | undefined>, res: Response): Promise<{ rows: number; aborted: boolean }> {
+  const out = chunkedBody(res);
+  const rows = new ReadingCsvRows((meter) => usagePointOf.get(meter));
+  let count = 0;
   let after: ReadingKey | undefined;
-  for (;;) {
-    const page = await deps.readings.readAfter(query, after, CHUNK);
-    for (const r of page) {
-      if (!csv.write(readingRecord(r, usagePointOf.get(r.meter)))) await new Promise((resolve) => csv.once('drain', resolve));
+  await out.write(HEADER);
+  while (!out.gone) {
+    const page = await deps.readings.readColumnsAfter(query, after, CHUNK);
+    const n = readingCount(page);
+    if (n > 0) {
+      const w = new ByteWriter(n * 100);
+      for (const c of page) rows.columns(w, c);
+      await out.write(w.result());
+      count += n;
     }
-    rows += page.length;
-    if (page.length < CHUNK) break;
+    if (n < CHUNK) break;
     const last = page.at(-1)!;
-    after = { meter: last.meter, readingType: last.readingType, timestamp: last.timestamp };
+    after = { meter: last.meter, readingType: last.readingType, timestamp: last.timestamps[last.length - 1]! };
   }
-  await new Promise<void>((resolve, reject) => {
-    out.once('finish', resolve);
-    out.once('error', reject);
-    csv.end();
-  });
-  return rows;
+  await out.end();
+  return { rows: count, aborted: out.gone };
 }

@@ -33,6 +33,11 @@ export interface HttpDeps {
   authenticator: Authenticator;
   /** Guards everything under /admin (security/admin-access.ts). */
   adminGate: RequestHandler;
+  /**
+   * Handlers mounted before every other route: the hot I8 read paths, which otherwise walk the
+   * whole stack first (each one calls `next` for what it does not answer).
+   */
+  directRoutes?: RequestHandler[];
   /** Further routers (admin, I8, …) mounted by the composition root. */
   extraRouters?: express.Router[];
   /** Takes large XML bodies before the body parser would buffer them (gateway/ingest/). */
@@ -60,6 +65,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.set('trust proxy', false);
   // Bodies are read as text whatever their type: media types are the ingress cores' business.
   const body = express.text({ type: () => true, limit: config.limits.maxBodyBytes, defaultCharset: 'utf-8' });
+  for (const direct of deps.directRoutes ?? []) app.use(direct);
 
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
