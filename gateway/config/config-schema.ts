@@ -108,10 +108,21 @@ export const configSchema = z.object({
        * streamed reader holds one whole, so this bounds its memory. 16 MB is ~150,000 readings.
        */
       maxFragmentBytes: z.number().int().positive().default(16 * 1024 * 1024),
+      /**
+       * MeterReading elements handed to the reading store per staging call (a COPY on PostgreSQL),
+       * staged while the next ones are read and validated. 100 (~10,000 readings, ~1.7 MB of COPY):
+       * per-call round trips become negligible, the parsed readings waiting stay small.
+       */
+      stagingFragments: z.number().int().positive().default(100),
       /** Batches being validated by the worker at once (bounds memory, keeps both cores busy). */
       inFlightBatches: z.number().int().positive().default(3),
-      /** Validate in a worker thread (false: on the request thread, for debugging). */
+      /** Validate in worker threads (false: on the request thread, for debugging). */
       worker: z.boolean().default(true),
+      /**
+       * Validation worker threads; unset: one less than os.availableParallelism(), at least one
+       * (the request thread scans, maps and stages, and validates a batch itself when they lag).
+       */
+      validationWorkers: z.number().int().positive().optional(),
     }).prefault({}),
   }).prefault({}),
   provisioning: z.object({
