@@ -93,7 +93,12 @@ export function workerValidator(folders: readonly string[], options: WorkerValid
     const w = new Worker(boot, { workerData: { folders: [...folders] } });
     // Ready once its schemas are compiled; a thread that fails to start settles it too (its batches then fail).
     lane.ready = new Promise<void>((resolve) => {
-      w.on('message', (m: Reply) => { if (m.ready) resolve(); });
+      w.on('message', (m: Reply) => {
+        if (!m.ready) return;
+        // Referenced while it starts (a process waiting for it has nothing else keeping it alive), not once idle.
+        if (lane.pending.size === 0) w.unref();
+        resolve();
+      });
       w.once('error', () => resolve());
       w.once('exit', () => resolve());
     });
@@ -108,8 +113,6 @@ export function workerValidator(folders: readonly string[], options: WorkerValid
     });
     w.on('error', (err) => { if (lane.worker === w) failAll(lane, err); });
     w.on('exit', (code) => { if (lane.worker === w) failAll(lane, new Error(`validation worker exited with code ${code}`)); });
-    // An idle thread does not keep the process alive.
-    w.unref();
     return w;
   };
   const toWorker = (lane: Lane, batch: FragmentBatch) => new Promise<BatchIssue[]>((resolve, reject) => {
