@@ -84,7 +84,7 @@ export class StreamingIngress {
       streamed = new StreamedMeterReadings(reader, this.validator, {
         // Each further worker gets its own batches in flight.
         inFlightBatches: s.inFlightBatches + Math.max(0, this.workers - 1),
-        stagingFragments: s.stagingFragments,
+        stagingFragments: s.stagingFragments ?? (config.profile === 'cluster' ? 100 : s.fragmentsPerBatch),
         checkRest: (rest) => this.checkRest(rest),
       });
       return await run(head.skeleton, streamed);
