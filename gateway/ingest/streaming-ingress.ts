@@ -49,9 +49,11 @@ export class StreamingIngress {
 
   private readonly workers: number;
 
-  /** Starts the validation threads now (called when the gateway starts listening), not on the first large message. */
+  /** Starts the validation threads now (called when the gateway starts listening) unless configured to start on first use. */
   warm(): Promise<void> {
-    return this.validator.warm();
+    const { config } = this.deps;
+    const warm = config.readings.streaming.warmWorkers ?? config.profile === 'cluster';
+    return warm ? this.validator.warm() : Promise.resolve();
   }
 
   /** Over the threshold, or of unknown length (chunked), and XML. */

@@ -19,7 +19,7 @@ describe('streamed ingest answers like the buffered path', () => {
   before(async () => {
     buffered = testGateway();
     // Two validation threads and staging every 3 MeterReadings: batches finish out of order, staging lags the reader.
-    streamed = testGateway({ readings: { streaming: { thresholdBytes: 1, fragmentsPerBatch: 2, inFlightBatches: 2, validationWorkers: 2, stagingFragments: 3 } } });
+    streamed = testGateway({ readings: { streaming: { thresholdBytes: 1, fragmentsPerBatch: 2, inFlightBatches: 2, validationWorkers: 2, stagingFragments: 3, warmWorkers: true } } });
     await provision(buffered, METERS);
     await provision(streamed, METERS);
   });
