@@ -42,12 +42,14 @@ export class StreamingIngress {
     const s = deps.config.readings.streaming;
     // The request thread validates a batch itself when every worker already has the others in flight waiting.
     this.workers = s.worker ? s.validationWorkers ?? Math.max(1, availableParallelism() - 1) : 0;
+    this.inFlightBatches = s.inFlightBatches ?? (deps.config.profile === 'cluster' ? 5 : 3);
     this.validator = this.workers > 0
-      ? workerValidator(deps.config.schemas.folders, { workers: this.workers, inline: { schemas: deps.schemas, queue: Math.max(1, s.inFlightBatches - 1) } })
+      ? workerValidator(deps.config.schemas.folders, { workers: this.workers, inline: { schemas: deps.schemas, queue: Math.max(1, this.inFlightBatches - 1) } })
       : inlineValidator(deps.schemas);
   }
 
   private readonly workers: number;
+  private readonly inFlightBatches: number;
 
   /** Starts the validation threads now (called when the gateway starts listening) unless configured to start on first use. */
   warm(): Promise<void> {
@@ -85,7 +87,7 @@ export class StreamingIngress {
       if (!head.streamable) return await run(await reader.rest(config.limits.maxBodyBytes));
       streamed = new StreamedMeterReadings(reader, this.validator, {
         // Each further worker gets its own batches in flight.
-        inFlightBatches: s.inFlightBatches + Math.max(0, this.workers - 1),
+        inFlightBatches: this.inFlightBatches + Math.max(0, this.workers - 1),
         stagingFragments: s.stagingFragments ?? (config.profile === 'cluster' ? 100 : s.fragmentsPerBatch),
         checkRest: (rest) => this.checkRest(rest),
       });
