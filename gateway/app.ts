@@ -196,10 +196,11 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
       await i8?.deliveryTick();
       await journalTick();
     },
-    listen: () => new Promise((resolve) => {
+    // The validation threads compile their schemas before the first request, as the main thread's were.
+    listen: () => streaming.warm().then(() => new Promise((resolve) => {
       server = createListener(config, app);
       server.listen(config.http.port, config.http.host, () => resolve(server!));
-    }),
+    })),
     stop: async () => {
       // Stop taking requests, let in-flight ones finish, then stop workers, then close the store.
       if (server) {

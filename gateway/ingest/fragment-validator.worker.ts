@@ -8,6 +8,7 @@ interface Request { id: number; bytes: ArrayBuffer; offset: number; length: numb
 // while the request thread cuts and stores the next ones: both cores work on one message. The
 // batch's buffer was transferred here and is transferred back for reuse.
 const schemas = new SchemaSet((workerData as { folders: string[] }).folders);
+parentPort!.postMessage({ id: -1, ready: true });
 parentPort!.on('message', (m: Request) => {
   try {
     const issues = validateBatch(schemas, { bytes: new Uint8Array(m.bytes, m.offset, m.length), starts: m.starts, parseOnly: m.parseOnly });

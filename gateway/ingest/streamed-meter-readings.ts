@@ -8,9 +8,17 @@ import type { MessageStreamReader } from './message-stream-reader.js';
 import type { FragmentInfo } from './payload-scanner.js';
 
 const MAX_REPORTED = 20;
+/**
+ * Staging calls queued behind the one running: the reader cuts and validates on while the store
+ * writes (a PostgreSQL COPY is round trips the request thread would otherwise sit out), and
+ * parsed readings waiting to be staged stay bounded.
+ */
+const STAGING_QUEUE = 2;
 
 export interface StreamOptions {
   inFlightBatches: number;
+  /** MeterReading elements per `ingestion.add` (one store staging call): fewer, larger stagings. */
+  stagingFragments: number;
   /**
    * Checks the message without its fragments (head, what followed them, the rest), complete once
    * the stream ended: throws a ProtocolRejection when it is not well-formed, answers its schema errors.
@@ -39,9 +47,27 @@ export class StreamedMeterReadings {
     const found: Located[] = [];
     let malformed: ProtocolRejection | undefined;
     const inFlight: Promise<void>[] = [];
+    // Staging runs one call at a time, in document order, behind the reader: `staged` is the tail of
+    // that chain and never rejects (the first failure is kept in `stagingFailed` and stops the rest).
+    let staged: Promise<void> = Promise.resolve();
+    let stagingFailed: { err: unknown } | undefined;
+    const staging: Promise<void>[] = [];
+    let toStage: ParsedMeterReading[] = [];
+    const stage = async (force: boolean) => {
+      if (toStage.length > 0 && (force || toStage.length >= this.options.stagingFragments)) {
+        const parsed = toStage;
+        toStage = [];
+        staged = staged.then(() => (stagingFailed ? undefined : ingestion.add(parsed))).catch((err: unknown) => { stagingFailed ??= { err }; });
+        staging.push(staged);
+      }
+      while (staging.length > (force ? 0 : STAGING_QUEUE)) await staging.shift();
+      if (stagingFailed) throw stagingFailed.err;
+    };
     const settle = async () => {
-      // Leave no validation running unobserved (its buffer comes back to the pool either way).
+      // Leave no validation running unobserved (its buffer comes back to the pool either way), and
+      // no staging: the caller discards the ingestion next, which must come after its last write.
       await Promise.allSettled(inFlight);
+      await staged;
       if (malformed) throw malformed;
     };
     let definitions = false;
@@ -69,15 +95,17 @@ export class StreamedMeterReadings {
           }
         }));
         if (found.length === 0) {
-          const parsed: ParsedMeterReading[] = [];
-          for (const f of fragments) if (f.parsed) parsed.push(f.parsed);
-          await ingestion.add(parsed);
+          for (const f of fragments) if (f.parsed) toStage.push(f.parsed);
+          await stage(false);
         } else {
           this.reader.mapping = false;
+          toStage = [];
         }
         while (inFlight.length >= this.options.inFlightBatches) await inFlight.shift();
       }
       await Promise.all(inFlight);
+      if (found.length === 0 && !malformed) await stage(true);
+      else await staged;
     } catch (err) {
       await settle();
       throw err;

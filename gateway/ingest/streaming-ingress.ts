@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { GatewayConfig } from '../config/config.js';
 import { ProtocolRejection } from '../cim/errors.js';
 import { replyError, type ReplyError } from '../cim/reply.js';
@@ -39,10 +40,22 @@ export class StreamingIngress {
 
   constructor(private readonly deps: StreamingDeps) {
     const s = deps.config.readings.streaming;
-    // The request thread validates a batch itself when the worker already has the others in flight waiting.
-    this.validator = s.worker
-      ? workerValidator(deps.config.schemas.folders, { schemas: deps.schemas, queue: Math.max(1, s.inFlightBatches - 1) })
+    // The request thread validates a batch itself when every worker already has the others in flight waiting.
+    this.workers = s.worker ? s.validationWorkers ?? Math.max(1, availableParallelism() - 1) : 0;
+    this.inFlightBatches = s.inFlightBatches ?? (deps.config.profile === 'cluster' ? 5 : 3);
+    this.validator = this.workers > 0
+      ? workerValidator(deps.config.schemas.folders, { workers: this.workers, inline: { schemas: deps.schemas, queue: Math.max(1, this.inFlightBatches - 1) } })
       : inlineValidator(deps.schemas);
+  }
+
+  private readonly workers: number;
+  private readonly inFlightBatches: number;
+
+  /** Starts the validation threads now (called when the gateway starts listening) unless configured to start on first use. */
+  warm(): Promise<void> {
+    const { config } = this.deps;
+    const warm = config.readings.streaming.warmWorkers ?? config.profile === 'cluster';
+    return warm ? this.validator.warm() : Promise.resolve();
   }
 
   /** Over the threshold, or of unknown length (chunked), and XML. */
@@ -73,7 +86,9 @@ export class StreamingIngress {
       const head = await reader.readHead();
       if (!head.streamable) return await run(await reader.rest(config.limits.maxBodyBytes));
       streamed = new StreamedMeterReadings(reader, this.validator, {
-        inFlightBatches: s.inFlightBatches,
+        // Each further worker gets its own batches in flight.
+        inFlightBatches: this.inFlightBatches + Math.max(0, this.workers - 1),
+        stagingFragments: s.stagingFragments ?? (config.profile === 'cluster' ? 100 : s.fragmentsPerBatch),
         checkRest: (rest) => this.checkRest(rest),
       });
       return await run(head.skeleton, streamed);

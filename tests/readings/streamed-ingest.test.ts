@@ -7,7 +7,7 @@ import { replyOf, sample, soap11 } from '../helpers/messages.js';
 import { message } from '../helpers/messages.js';
 import { createdReadings, dayOfKwh, getReadingsRequest, KWH, meterReading, MR_NS, provision } from './readings-helpers.js';
 
-const METERS = [{ mRID: 'MTR-000101' }, { mRID: 'S-1' }, { mRID: 'S-2' }, { mRID: 'S-3' }, { mRID: 'H-1' }, { mRID: 'H-2' }, { mRID: 'A&B' }];
+const METERS = [{ mRID: 'MTR-000101' }, { mRID: 'S-1' }, { mRID: 'S-2' }, { mRID: 'S-3' }, { mRID: 'H-1' }, { mRID: 'H-2' }, { mRID: 'A&B' }, { mRID: 'F-1' }, { mRID: 'F-2' }, { mRID: 'F-3' }];
 
 /**
  * The same messages through a gateway that buffers (default threshold) and one that streams every
@@ -18,7 +18,8 @@ describe('streamed ingest answers like the buffered path', () => {
   let streamed: TestGateway;
   before(async () => {
     buffered = testGateway();
-    streamed = testGateway({ readings: { streaming: { thresholdBytes: 1, fragmentsPerBatch: 2, inFlightBatches: 2 } } });
+    // Two validation threads and staging every 3 MeterReadings: batches finish out of order, staging lags the reader.
+    streamed = testGateway({ readings: { streaming: { thresholdBytes: 1, fragmentsPerBatch: 2, inFlightBatches: 2, validationWorkers: 2, stagingFragments: 3, warmWorkers: true } } });
     await provision(buffered, METERS);
     await provision(streamed, METERS);
   });
@@ -163,6 +164,28 @@ describe('streamed ingest answers like the buffered path', () => {
     const xml = createdReadings({ messageId: 'attr' }, dayOfKwh('S-1', 2), dayOfKwh('S-2', 3).replace('<IntervalReadings>', '<IntervalReadings\n foo="1">'));
     const res = await both(xml);
     assert.deepEqual(replyOf(res.text).codes, ['1.8']);
+  });
+
+  it('a staging failure mid-stream (staging runs behind the reader) fails the message and stores nothing', async () => {
+    const original = SqliteReadingStore.prototype.stageSeries;
+    let calls = 0;
+    SqliteReadingStore.prototype.stageSeries = async function (this: SqliteReadingStore, ...args: Parameters<typeof original>) {
+      if (++calls === 2) throw new Error('disk full');
+      return original.apply(this, args);
+    };
+    const xml = createdReadings({ messageId: 'stage-fails' }, ...['F-1', 'F-2', 'F-3', 'F-1', 'F-2', 'F-3', 'F-1', 'F-2', 'F-3', 'F-1'].map((m, i) => dayOfKwh(m, 4, 20 + i)));
+    let res;
+    try {
+      res = await request(streamed.app).post('/cim/messages').set('content-type', 'application/xml').send(xml);
+    } finally {
+      SqliteReadingStore.prototype.stageSeries = original;
+    }
+    assert.ok(calls >= 2);
+    assert.ok(res.status >= 500, `status ${res.status}`);
+    assert.deepEqual([await count(streamed, 'F-1'), await count(streamed, 'F-3')], [0, 0]);
+    const again = await request(streamed.app).post('/cim/messages').set('content-type', 'application/xml').send(xml);
+    assert.equal(replyOf(again.text).result, 'OK');
+    assert.deepEqual([await count(streamed, 'F-1'), await count(streamed, 'F-3')], [4, 4]);
   });
 
   it('a UTF-8 byte order mark before the message is accepted on both paths', async () => {
