@@ -67,10 +67,13 @@ export class PgNetwork implements MeterRegistry, NetworkStore {
   async resolve(refs: DeviceRef[]): Promise<Map<string, MeterInfo | undefined>> {
     const mrids = refs.filter((r) => r.mRID !== undefined).map((r) => r.mRID!);
     const names = refs.filter((r) => r.mRID === undefined).map((r) => r.name ?? '');
-    const byMrid = new Map((await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [mrids])).map((m) => [m.mRID, m]));
-    const named = await this.pool.query<{ name: string; mrid: string }>('SELECT DISTINCT ON (name) name, mrid FROM meter_names WHERE name = ANY($1)', [names]);
-    const namedInfo = new Map((await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [named.rows.map((r) => r.mrid)])).map((m) => [m.mRID, m]));
-    const byName = new Map(named.rows.map((r) => [r.name, namedInfo.get(r.mrid)]));
+    // Only the lookups that have something to look up: a request naming meters by mRID (the usual
+    // case, once per command request) is one round trip, not three.
+    const byMrid = new Map(mrids.length === 0 ? [] : (await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [mrids])).map((m) => [m.mRID, m]));
+    const named = names.length === 0 ? [] : (await this.pool.query<{ name: string; mrid: string }>(
+      'SELECT DISTINCT ON (name) name, mrid FROM meter_names WHERE name = ANY($1)', [names])).rows;
+    const namedInfo = new Map(named.length === 0 ? [] : (await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [named.map((r) => r.mrid)])).map((m) => [m.mRID, m]));
+    const byName = new Map(named.map((r) => [r.name, namedInfo.get(r.mrid)]));
     return new Map(refs.map((r) => [refKey(r), r.mRID !== undefined ? byMrid.get(r.mRID) : byName.get(r.name ?? '')]));
   }
 
