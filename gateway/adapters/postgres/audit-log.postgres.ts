@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditFilter, AuditKind, AuditLog } from '../../ports/audit-log.port.js';
 import { auditPageSize, checkAuditEntry } from '../../ports/audit-log.port.js';
 import { migratePg, type Pool } from './pg-database.js';
+import { StatementBatch } from './statement-batch.js';
 
 const MIGRATIONS = [{
   name: 'security-001-audit',
@@ -69,8 +70,31 @@ function toEntry(r: Row): AuditEntry & { id: number } {
  * entry committed late can carry a lower id than one already read, so paging by afterId while
  * other instances append may pass over it (re-query by time to be exhaustive).
  */
+const COLUMNS = `at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, "rows"`;
+
+const valuesOf = (e: AuditEntry): unknown[] => [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null,
+  e.source ?? null, e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null];
+
 export class PgAuditLog implements AuditLog {
-  private constructor(private readonly pool: Pool) {}
+  /** Entries appended in the same loop turn (every audited disconnect) go in one INSERT, in call order. */
+  private readonly appends: StatementBatch<AuditEntry, void>;
+
+  private constructor(private readonly pool: Pool) {
+    this.appends = new StatementBatch(async (e) => {
+      // Named: every audited disconnect runs it, so each connection parses and plans it once.
+      await pool.query({ name: 'security-audit-append', text: `INSERT INTO security_audit (${COLUMNS})
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, values: valuesOf(e) });
+    }, async (es) => {
+      const rows = es.map(valuesOf);
+      const col = (i: number) => rows.map((r) => r[i]);
+      await pool.query({ name: 'security-audit-append-many', text: `INSERT INTO security_audit (${COLUMNS})
+        SELECT ${COLUMNS} FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+          $10::text[], $11::int[], $12::text[], $13::text[], $14::text[], $15::int[]) WITH ORDINALITY
+          AS e(at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, "rows", ord)
+        ORDER BY e.ord`, values: Array.from({ length: 15 }, (_, i) => col(i)) });
+      return es.map(() => undefined);
+    });
+  }
 
   static async create(pool: Pool): Promise<PgAuditLog> {
     await migratePg(pool, MIGRATIONS);
@@ -79,11 +103,7 @@ export class PgAuditLog implements AuditLog {
 
   async append(e: AuditEntry): Promise<void> {
     checkAuditEntry(e);
-    // Named: every audited disconnect runs it, so each connection parses and plans it once.
-    await this.pool.query({ name: 'security-audit-append', text: `INSERT INTO security_audit (at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail,
-        resource, filters, "rows") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-    values: [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null, e.source ?? null,
-      e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null] });
+    await this.appends.run(e);
   }
 
   async query(f: AuditFilter): Promise<(AuditEntry & { id: number })[]> {

@@ -4,6 +4,7 @@ import type { AcceptResult, CommandOutcome, CommandQueue, Confirmation } from '.
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import { insertOutbound } from './outbox.postgres.js';
 import { migratePg, transaction, type Client, type Pool, type Queryable } from './pg-database.js';
+import { StatementBatch } from './statement-batch.js';
 
 const MIGRATIONS = [{
   name: 'commands-001-queue',
@@ -155,7 +156,16 @@ const byDispatchOrder = (a: Command, b: Command) => b.priority - a.priority || a
  * queued into the same database's outbox (create PgOutbox on the pool first).
  */
 export class PgCommandQueue implements CommandQueue {
-  private constructor(private readonly pool: Pool) {}
+  /** The workers' reads of the commands they were handed, one SELECT per event-loop turn. */
+  private readonly reads: StatementBatch<string, Row | undefined>;
+
+  private constructor(private readonly pool: Pool) {
+    this.reads = new StatementBatch((id) => this.row(pool, id), async (ids) => {
+      const rows = new Map((await pool.query<Row>({ name: 'commands-get-many', text: 'SELECT * FROM commands WHERE command_id = ANY($1::text[])', values: [ids] }))
+        .rows.map((r) => [r.command_id, r]));
+      return ids.map((id) => rows.get(id));
+    });
+  }
 
   static async create(pool: Pool): Promise<PgCommandQueue> {
     const outbox = await pool.query<{ t: string | null }>(`SELECT to_regclass('outbox')::text AS t`);
@@ -261,7 +271,7 @@ export class PgCommandQueue implements CommandQueue {
   }
 
   async get(commandId: string): Promise<Command | undefined> {
-    const row = await this.row(this.pool, commandId);
+    const row = await this.reads.run(commandId);
     return row ? toCommand(row) : undefined;
   }
 
@@ -351,7 +361,7 @@ export class PgCommandQueue implements CommandQueue {
   }
 
   private async row(db: Queryable, commandId: string): Promise<Row | undefined> {
-    return (await db.query<Row>('SELECT * FROM commands WHERE command_id = $1', [commandId])).rows[0];
+    return (await db.query<Row>({ name: 'commands-get', text: 'SELECT * FROM commands WHERE command_id = $1', values: [commandId] })).rows[0];
   }
 
   private async requestRow(db: Queryable, source: string, messageId: string): Promise<RequestRow | undefined> {
