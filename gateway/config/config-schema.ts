@@ -40,7 +40,7 @@ export const configSchema = z.object({
      * process (docs/benchmarks.md, "Cluster profile"), so with too few the requests queue for a
      * connection while the database idles. Mind max_connections: instances × poolSize + a few.
      */
-    poolSize: z.number().int().min(2).max(500).default(32),
+    poolSize: z.number().int().min(2).max(500).default(20),
   }).strict().prefault({}),
   amqpUrl: z.string().optional(),
   /** Names and limits on the broker (used when amqpUrl is set). */

@@ -149,6 +149,11 @@ function fromJson(r: JsonRow<Row>): Row {
 
 const requestFromJson = (r: JsonRow<RequestRow>): RequestRow => ({ ...r, id: String(r.id) });
 
+/** Columns finish / retry set, with their types for the batched UPDATE's unnest. */
+const UPDATE_TYPES: Record<string, string> = { detail: 'text', result_values: 'jsonb', lease_until: 'timestamptz', next_attempt_at: 'timestamptz' };
+
+interface Update { commandId: string; now: Date; values: unknown[] }
+
 const byDispatchOrder = (a: Command, b: Command) => b.priority - a.priority || a.seq - b.seq;
 
 /**
@@ -156,6 +161,8 @@ const byDispatchOrder = (a: Command, b: Command) => b.priority - a.priority || a
  * queued into the same database's outbox (create PgOutbox on the pool first).
  */
 export class PgCommandQueue implements CommandQueue {
+  /** finish / retry, one batch per (target state, columns set). */
+  private readonly updates = new Map<string, StatementBatch<Update, Row | undefined>>();
   /** The workers' reads of the commands they were handed, one SELECT per event-loop turn. */
   private readonly reads: StatementBatch<string, Row | undefined>;
 
@@ -333,21 +340,45 @@ export class PgCommandQueue implements CommandQueue {
   }
 
   /**
-   * One autocommitted statement (a worker records every outcome through it): the UPDATE takes the
-   * row lock and re-checks its guard — a state from which the transition table allows `to` — on the
-   * row's latest version. Only when nothing matched is the row read, to name what was wrong.
+   * One autocommitted statement (a worker records every outcome through it), shared by the outcomes
+   * of the same kind recorded in one event-loop turn: the UPDATE takes each row lock and re-checks
+   * its guard — a state from which the transition table allows `to` — on the row's latest version.
+   * Only when nothing matched is the row read, to name what was wrong.
    */
   private async update(commandId: string, to: CommandState, now: Date, set: Record<string, unknown>): Promise<Command> {
     const cols = Object.keys(set);
-    const from = Object.values(CommandState).filter((s) => canMove(s, to));
-    const res = await this.pool.query<Row>({ name: `command-update-${to}-${cols.join('-')}`,
-      text: `UPDATE commands SET state = $1, updated_at = $2${cols.map((k, i) => `, ${k} = $${i + 5}`).join('')}
-        WHERE command_id = $3 AND state = ANY($4::text[]) RETURNING *`, values: [to, now, commandId, from, ...Object.values(set)] });
-    if (res.rowCount === 1) return toCommand(res.rows[0]!);
+    const key = `${to}:${cols.join(',')}`;
+    let batch = this.updates.get(key);
+    if (!batch) this.updates.set(key, (batch = this.updateBatch(to, cols)));
+    const updated = await batch.run({ commandId, now, values: Object.values(set) });
+    if (updated) return toCommand(updated);
     const row = await this.row(this.pool, commandId);
     if (!row) throw new Error(`no command ${commandId}`);
     assertTransition(row.command_id, row.state, to);
     throw new Error(`command ${commandId} changed underneath (→ ${to})`);
+  }
+
+  private updateBatch(to: CommandState, cols: string[]): StatementBatch<Update, Row | undefined> {
+    const from = Object.values(CommandState).filter((s) => canMove(s, to));
+    const name = `command-update-${to}-${cols.join('-')}`;
+    const types = cols.map((k) => {
+      const t = UPDATE_TYPES[k];
+      if (!t) throw new Error(`command update: no type known for column ${k}`);
+      return t;
+    });
+    return new StatementBatch<Update, Row | undefined>(async (u) => (await this.pool.query<Row>({ name,
+      text: `UPDATE commands SET state = $1, updated_at = $2${cols.map((k, i) => `, ${k} = $${i + 5}`).join('')}
+        WHERE command_id = $3 AND state = ANY($4::text[]) RETURNING *`, values: [to, u.now, u.commandId, from, ...u.values] })).rows[0], async (us) => {
+      // One command twice in one batch (a redelivery racing its first delivery): one by one, as before.
+      if (new Set(us.map((u) => u.commandId)).size !== us.length) throw new Error('a command twice in one batch');
+      const rows = (await this.pool.query<Row>({ name: `${name}-many`,
+        text: `UPDATE commands c SET state = $1, updated_at = v.updated_at${cols.map((k) => `, ${k} = v.${k}`).join('')}
+          FROM unnest($3::text[], $4::timestamptz[]${types.map((t, i) => `, $${i + 5}::${t}[]`).join('')}) AS v(command_id, updated_at${cols.map((k) => `, ${k}`).join('')})
+          WHERE c.command_id = v.command_id AND c.state = ANY($2::text[]) RETURNING c.*`,
+        values: [to, from, us.map((u) => u.commandId), us.map((u) => u.now), ...cols.map((_, i) => us.map((u) => u.values[i]))] })).rows;
+      const byId = new Map(rows.map((r) => [r.command_id, r]));
+      return us.map((u) => byId.get(u.commandId));
+    });
   }
 
   /** `row` is locked by the caller's transaction; the state guard is a second line behind that lock. */
