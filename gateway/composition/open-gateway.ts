@@ -22,7 +22,7 @@ export async function openGateway(config: Readonly<GatewayConfig>, options: Gate
   if (config.profile === 'embedded') return createGateway(config, options);
   const url = config.databaseUrl!;
   const log = options.log ?? createLogger(config);
-  const pool = openPostgres(url);
+  const pool = openPostgres(url, undefined, config.database.poolSize);
   const amqp = createAmqpAdapters(config, log);
   try {
     // Fail fast on a missing or misconfigured broker rather than at the first command.

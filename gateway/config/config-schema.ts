@@ -33,6 +33,15 @@ export const configSchema = z.object({
   }).prefault({}),
   dataDir: z.string().default(path.join(repoRoot, 'data')),
   databaseUrl: z.string().optional(),
+  /** PostgreSQL (cluster profile; the database is `databaseUrl` / DATABASE_URL). */
+  database: z.object({
+    /**
+     * Connections per instance. Every statement holds one for a whole event-loop turn of this
+     * process (docs/benchmarks.md, "Cluster profile"), so with too few the requests queue for a
+     * connection while the database idles. Mind max_connections: instances × poolSize + a few.
+     */
+    poolSize: z.number().int().min(2).max(500).default(20),
+  }).strict().prefault({}),
   amqpUrl: z.string().optional(),
   /** Names and limits on the broker (used when amqpUrl is set). */
   amqp: amqpSchema.prefault({}),

@@ -41,6 +41,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Json {
   if (env.GATEWAY_DATA_DIR) set(['dataDir'], env.GATEWAY_DATA_DIR);
   if (env.DATABASE_URL) set(['databaseUrl'], env.DATABASE_URL);
   if (env.AMQP_URL) set(['amqpUrl'], env.AMQP_URL);
+  if (env.DATABASE_POOL_SIZE) set(['database', 'poolSize'], Number(env.DATABASE_POOL_SIZE));
   if (env.LOG_LEVEL) set(['logLevel'], env.LOG_LEVEL);
   if (env.GATEWAY_SOURCE) set(['gateway', 'source'], env.GATEWAY_SOURCE);
   if (env.GATEWAY_DEMO) set(['demo', 'enabled'], !['0', 'false', 'no', 'off'].includes(env.GATEWAY_DEMO.toLowerCase()));

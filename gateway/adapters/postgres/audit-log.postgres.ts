@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditFilter, AuditKind, AuditLog } from '../../ports/audit-log.port.js';
 import { auditPageSize, checkAuditEntry } from '../../ports/audit-log.port.js';
 import { migratePg, type Pool } from './pg-database.js';
+import { StatementBatch } from './statement-batch.js';
 
 const MIGRATIONS = [{
   name: 'security-001-audit',
@@ -67,6 +68,11 @@ function toEntry(r: Row): AuditEntry & { id: number } {
 /** Taken shared by every append (appends never wait for each other), exclusively by a reader for an instant. */
 const APPEND_LOCK = `hashtext(current_schema() || ':security-audit-append')`;
 
+const COLUMNS = `at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, "rows"`;
+
+const valuesOf = (e: AuditEntry): unknown[] => [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null,
+  e.source ?? null, e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null];
+
 /**
  * The security audit trail on PostgreSQL, shared by every instance. Ids come from a sequence in
  * call order while entries become visible in commit order, so an entry committed late can carry a
@@ -79,7 +85,30 @@ const APPEND_LOCK = `hashtext(current_schema() || ':security-audit-append')`;
  * (one statement each) and holds new ones back for that long.
  */
 export class PgAuditLog implements AuditLog {
-  private constructor(private readonly pool: Pool) {}
+  /** Entries appended in the same loop turn (every audited disconnect) go in one INSERT, in call order. */
+  private readonly appends: StatementBatch<AuditEntry, void>;
+
+  private constructor(private readonly pool: Pool) {
+    this.appends = new StatementBatch(async (e) => {
+      // Named: every audited disconnect runs it, so each connection parses and plans it once.
+      // One autocommitted statement: the materialised CTE takes the shared lock before the row (and
+      // its id from the column default) is produced, and the lock is held until the commit.
+      await pool.query({ name: 'security-audit-append', text: `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK}))
+        INSERT INTO security_audit (${COLUMNS})
+        SELECT $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
+          $11::integer, $12::text, $13::text, $14::text, $15::integer FROM appending`, values: valuesOf(e) });
+    }, async (es) => {
+      const rows = es.map(valuesOf);
+      const col = (i: number) => rows.map((r) => r[i]);
+      await pool.query({ name: 'security-audit-append-many', text: `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK}))
+        INSERT INTO security_audit (${COLUMNS})
+        SELECT ${COLUMNS} FROM appending, unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+          $10::text[], $11::int[], $12::text[], $13::text[], $14::text[], $15::int[]) WITH ORDINALITY
+          AS e(at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, "rows", ord)
+        ORDER BY e.ord`, values: Array.from({ length: 15 }, (_, i) => col(i)) });
+      return es.map(() => undefined);
+    });
+  }
 
   static async create(pool: Pool): Promise<PgAuditLog> {
     await migratePg(pool, MIGRATIONS);
@@ -88,15 +117,7 @@ export class PgAuditLog implements AuditLog {
 
   async append(e: AuditEntry): Promise<void> {
     checkAuditEntry(e);
-    // Named: every audited disconnect runs it, so each connection parses and plans it once. One
-    // autocommitted statement: the materialised CTE takes the lock before the row (and nextval) is
-    // produced, and the lock is held until the commit.
-    await this.pool.query({ name: 'security-audit-append', text: `WITH appending AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(${APPEND_LOCK}))
-      INSERT INTO security_audit (id, at, kind, peer, interface, remote_address, verb, noun, source, message_id, code, devices, detail, resource, filters, "rows")
-      SELECT nextval('security_audit_id_seq'), $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text,
-        $11::integer, $12::text, $13::text, $14::text, $15::integer FROM appending`,
-    values: [e.at, e.kind, e.peer ?? null, e.interface ?? null, e.remoteAddress ?? null, e.verb ?? null, e.noun ?? null, e.source ?? null,
-      e.messageId ?? null, e.code ?? null, e.devices ?? null, e.detail ?? null, e.resource ?? null, e.filters ?? null, e.rows ?? null] });
+    await this.appends.run(e);
   }
 
   /** The highest id below which every append has ended (three statements: read, wait, then the caller's fresh snapshot). */

@@ -1,9 +1,10 @@
 import type { Command, CommandRequest, NewCommand, StoredRequest } from '../../domain/commands/command.js';
-import { assertTransition, CommandState } from '../../domain/commands/command-state.js';
+import { assertTransition, canMove, CommandState } from '../../domain/commands/command-state.js';
 import type { AcceptResult, CommandOutcome, CommandQueue, Confirmation } from '../../ports/command-queue.port.js';
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import { insertOutbound } from './outbox.postgres.js';
 import { migratePg, transaction, type Client, type Pool, type Queryable } from './pg-database.js';
+import { StatementBatch } from './statement-batch.js';
 
 const MIGRATIONS = [{
   name: 'commands-001-queue',
@@ -37,6 +38,61 @@ const MIGRATIONS = [{
     -- One row per meter that ever had a command: accept locks its meters' rows until commit, so two
     -- instances accepting for one meter commit in seq order (see accept).
     CREATE TABLE command_meters (meter TEXT PRIMARY KEY);
+  `,
+}, {
+  // accept's statements, unchanged and in the same order, run server-side: one round trip (and its
+  // autocommit) instead of BEGIN, three statements and COMMIT, each of which costs this process an
+  // event-loop turn while it holds a pooled connection (docs/benchmarks.md, "Cluster profile").
+  // VOLATILE: in READ COMMITTED each statement takes a fresh snapshot, exactly as the separate
+  // statements of one transaction did — the items statement sees the commands inserted (or committed
+  // by a concurrent accept of the same key) before it, and the lookup of an existing request sees the
+  // request whose key we waited on.
+  name: 'commands-002-accept-function',
+  sql: `
+    CREATE FUNCTION command_accept(
+      p_source TEXT, p_message_id TEXT, p_correlation_id TEXT, p_verb TEXT, p_reply_address TEXT, p_protocol TEXT, p_typed BOOLEAN,
+      p_rewrite JSONB, p_rejected JSONB, p_reply_state TEXT, p_now TIMESTAMPTZ, p_meters TEXT[],
+      p_command_id TEXT[], p_command_key TEXT[], p_device_label TEXT[], p_kind TEXT[], p_control_type TEXT[], p_control_mrid TEXT[],
+      p_command_source TEXT[], p_params JSONB[], p_priority INTEGER[], p_not_before TIMESTAMPTZ[], p_not_after TIMESTAMPTZ[], p_reason TEXT[]
+    ) RETURNS JSONB LANGUAGE plpgsql VOLATILE AS $fn$
+    DECLARE
+      req command_requests;
+      created BOOLEAN := true;
+    BEGIN
+      -- The request and its meters' locks (see accept in command-queue.postgres.ts for why).
+      WITH r AS (
+        INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol, typed, rewrite, rejected, reply_state, created_at)
+        VALUES (p_source, p_message_id, p_correlation_id, p_verb, p_reply_address, p_protocol, p_typed, p_rewrite, p_rejected, p_reply_state, p_now)
+        ON CONFLICT (source, message_id) DO NOTHING RETURNING *),
+      locked AS (
+        INSERT INTO command_meters (meter) SELECT m FROM unnest(p_meters) AS m WHERE EXISTS (SELECT 1 FROM r) GROUP BY m ORDER BY m COLLATE "C"
+        ON CONFLICT (meter) DO UPDATE SET meter = EXCLUDED.meter WHERE false)
+      SELECT * INTO req FROM r;
+      IF req.id IS NULL THEN
+        created := false;
+        SELECT * INTO req FROM command_requests WHERE source = p_source AND message_id = p_message_id;
+        IF req.id IS NULL THEN
+          RAISE EXCEPTION 'command request %/% vanished during accept', p_source, p_message_id;
+        END IF;
+      ELSIF cardinality(p_command_key) > 0 THEN
+        -- A command key seen before (the same control re-sent without MessageID) joins this request as it is.
+        INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
+          priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
+        SELECT x.command_id, x.command_key, x.meter, x.device_label, x.kind, x.control_type, x.control_mrid, x.source, x.params,
+          x.priority, x.not_before, x.not_after, x.reason, 'accepted', COALESCE(x.not_before, p_now), p_now, p_now
+        FROM unnest(p_command_id, p_command_key, p_meters, p_device_label, p_kind, p_control_type, p_control_mrid, p_command_source, p_params,
+          p_priority, p_not_before, p_not_after, p_reason) WITH ORDINALITY
+          AS x(command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params, priority, not_before, not_after, reason, ord)
+        ORDER BY x.ord
+        ON CONFLICT DO NOTHING;
+        INSERT INTO command_request_items (request_id, position, command_id)
+        SELECT req.id, k.ord - 1, c.command_id FROM unnest(p_command_key) WITH ORDINALITY AS k(key, ord) JOIN commands c ON c.command_key = k.key;
+      END IF;
+      RETURN jsonb_build_object('created', created, 'request', to_jsonb(req), 'commands', COALESCE((
+        SELECT jsonb_agg(to_jsonb(c) ORDER BY i.position) FROM command_request_items i JOIN commands c ON c.command_id = i.command_id
+        WHERE i.request_id = req.id), '[]'::jsonb));
+    END
+    $fn$;
   `,
 }];
 
@@ -79,6 +135,25 @@ function toRequest(r: RequestRow, commands: Command[]): StoredRequest {
   };
 }
 
+/** A row as to_jsonb writes it: timestamps are ISO strings, bigints numbers. */
+type JsonRow<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+const dateOf = (v: string | null): Date | null => (v === null ? null : new Date(v));
+
+function fromJson(r: JsonRow<Row>): Row {
+  return {
+    ...r, seq: String(r.seq), not_before: dateOf(r.not_before), not_after: dateOf(r.not_after), next_attempt_at: new Date(r.next_attempt_at),
+    confirmed_at: dateOf(r.confirmed_at), created_at: new Date(r.created_at), updated_at: new Date(r.updated_at),
+  };
+}
+
+const requestFromJson = (r: JsonRow<RequestRow>): RequestRow => ({ ...r, id: String(r.id) });
+
+/** Columns finish / retry set, with their types for the batched UPDATE's unnest. */
+const UPDATE_TYPES: Record<string, string> = { detail: 'text', result_values: 'jsonb', lease_until: 'timestamptz', next_attempt_at: 'timestamptz' };
+
+interface Update { commandId: string; now: Date; values: unknown[] }
+
 const byDispatchOrder = (a: Command, b: Command) => b.priority - a.priority || a.seq - b.seq;
 
 /**
@@ -86,7 +161,18 @@ const byDispatchOrder = (a: Command, b: Command) => b.priority - a.priority || a
  * queued into the same database's outbox (create PgOutbox on the pool first).
  */
 export class PgCommandQueue implements CommandQueue {
-  private constructor(private readonly pool: Pool) {}
+  /** finish / retry, one batch per (target state, columns set). */
+  private readonly updates = new Map<string, StatementBatch<Update, Row | undefined>>();
+  /** The workers' reads of the commands they were handed, one SELECT per event-loop turn. */
+  private readonly reads: StatementBatch<string, Row | undefined>;
+
+  private constructor(private readonly pool: Pool) {
+    this.reads = new StatementBatch((id) => this.row(pool, id), async (ids) => {
+      const rows = new Map((await pool.query<Row>({ name: 'commands-get-many', text: 'SELECT * FROM commands WHERE command_id = ANY($1::text[])', values: [ids] }))
+        .rows.map((r) => [r.command_id, r]));
+      return ids.map((id) => rows.get(id));
+    });
+  }
 
   static async create(pool: Pool): Promise<PgCommandQueue> {
     const outbox = await pool.query<{ t: string | null }>(`SELECT to_regclass('outbox')::text AS t`);
@@ -95,60 +181,31 @@ export class PgCommandQueue implements CommandQueue {
     return new PgCommandQueue(pool);
   }
 
-  accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {
-    return transaction(this.pool, async (c): Promise<AcceptResult> => {
-      // A concurrent accept of the same key makes this wait for its commit, then insert nothing.
-      // Sequence numbers are taken at insert but become visible at commit: without the meter lock, an
-      // instance could commit seq 11 of a meter, have it leased, and only then another commit seq 10
-      // — two in flight for one meter. Holding the meters' rows until commit makes per-meter seq
-      // order the commit order. Sorted, so two accepts lock in the same order and cannot deadlock;
-      // a DO UPDATE that never updates locks the existing rows without writing new versions. The
-      // lock reads the request's RETURNING, so it runs only once the request is in (a duplicate
-      // waiting on the key holds no meter meanwhile) and still before any seq is taken below —
-      // one round trip for both.
-      const inserted = await c.query<RequestRow>({ name: 'command-request-insert', text: `WITH req AS (
-          INSERT INTO command_requests (source, message_id, correlation_id, verb, reply_address, protocol,
-            typed, rewrite, rejected, reply_state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-          ON CONFLICT (source, message_id) DO NOTHING RETURNING *),
-        locked AS (
-          INSERT INTO command_meters (meter) SELECT m FROM unnest($12::text[]) AS m WHERE EXISTS (SELECT 1 FROM req) GROUP BY m ORDER BY m COLLATE "C"
-          ON CONFLICT (meter) DO UPDATE SET meter = EXCLUDED.meter WHERE false)
-        SELECT * FROM req`,
+  /**
+   * The request and its commands in one transaction, in one round trip (command_accept, migration
+   * commands-002). A concurrent accept of the same key makes this wait for its commit, then insert
+   * nothing and answer the stored request. Sequence numbers are taken at insert but become visible
+   * at commit: without the meter lock, an instance could commit seq 11 of a meter, have it leased,
+   * and only then another commit seq 10 — two in flight for one meter. Holding the meters' rows
+   * until commit makes per-meter seq order the commit order. Sorted, so two accepts lock in the
+   * same order and cannot deadlock; a DO UPDATE that never updates locks the existing rows without
+   * writing new versions. The lock reads the request's RETURNING, so it runs only once the request
+   * is in (a duplicate waiting on the key holds no meter meanwhile) and still before any seq is taken.
+   */
+  async accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {
+    const col = <K extends keyof NewCommand>(k: K) => commands.map((x) => x[k] ?? null);
+    const res = await this.pool.query<{ r: { created: boolean; request: JsonRow<RequestRow>; commands: JsonRow<Row>[] } }>({
+      name: 'command-accept',
+      text: `SELECT command_accept($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
+        $17::text[], $18::text[], $19::text[], $20::jsonb[], $21::int[], $22::timestamptz[], $23::timestamptz[], $24::text[]) AS r`,
       values: [request.source, request.messageId, request.correlationId, request.verb, request.replyAddress ?? null, request.protocol ?? null, request.typed,
-        JSON.stringify(request.rewrite), JSON.stringify(request.rejected), request.replyAddress ? 'waiting' : 'none', now, commands.map((x) => x.meter)] });
-      if (inserted.rowCount !== 1) {
-        const existing = await this.requestRow(c, request.source, request.messageId);
-        if (!existing) throw new Error(`command request ${request.source}/${request.messageId} vanished during accept`);
-        const items = await this.itemsOf(c, [existing.id]);
-        return { request: toRequest(existing, items.get(existing.id) ?? []), commands: items.get(existing.id) ?? [], created: false };
-      }
-      const row = inserted.rows[0]!;
-      const id = row.id;
-      if (commands.length === 0) return { request: toRequest(row, []), commands: [], created: true };
-      // A command key seen before (the same control re-sent without MessageID) joins this request as it is.
-      await c.query({ name: 'commands-insert', text: `INSERT INTO commands (command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params,
-          priority, not_before, not_after, reason, state, next_attempt_at, created_at, updated_at)
-        SELECT x.command_id, x.command_key, x.meter, x.device_label, x.kind, x.control_type, x.control_mrid, x.source, x.params,
-          x.priority, x.not_before, x.not_after, x.reason, 'accepted', COALESCE(x.not_before, $14), $14, $14
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
-          $10::int[], $11::timestamptz[], $12::timestamptz[], $13::text[]) WITH ORDINALITY
-          AS x(command_id, command_key, meter, device_label, kind, control_type, control_mrid, source, params, priority, not_before, not_after, reason, ord)
-        ORDER BY x.ord
-        ON CONFLICT DO NOTHING`, values: [
-        commands.map((x) => x.commandId), commands.map((x) => x.commandKey), commands.map((x) => x.meter), commands.map((x) => x.deviceLabel),
-        commands.map((x) => x.kind), commands.map((x) => x.controlType), commands.map((x) => x.controlMRID ?? null), commands.map((x) => x.source),
-        commands.map((x) => JSON.stringify(x.params)), commands.map((x) => x.priority), commands.map((x) => x.notBefore ?? null),
-        commands.map((x) => x.notAfter ?? null), commands.map((x) => x.reason ?? null), now] });
-      // Items linked and read back in one statement: the commands inserted above (or met again by
-      // key) are visible to it, and RETURNING gives back exactly what was linked, in order.
-      const items = (await c.query<Row & { position: number }>({ name: 'command-items-insert', text: `WITH linked AS (
-          INSERT INTO command_request_items (request_id, position, command_id)
-          SELECT $1, k.ord - 1, c.command_id FROM unnest($2::text[]) WITH ORDINALITY AS k(key, ord) JOIN commands c ON c.command_key = k.key
-          RETURNING position, command_id)
-        SELECT l.position, c.* FROM linked l JOIN commands c ON c.command_id = l.command_id ORDER BY l.position`,
-      values: [id, commands.map((x) => x.commandKey)] })).rows.map(toCommand);
-      return { request: toRequest(row, items), commands: items, created: true };
+        JSON.stringify(request.rewrite), JSON.stringify(request.rejected), request.replyAddress ? 'waiting' : 'none', now, col('meter'),
+        col('commandId'), col('commandKey'), col('deviceLabel'), col('kind'), col('controlType'), col('controlMRID'), col('source'),
+        commands.map((x) => JSON.stringify(x.params)), col('priority'), col('notBefore'), col('notAfter'), col('reason')],
     });
+    const { created, request: stored, commands: rows } = res.rows[0]!.r;
+    const items = rows.map((r) => toCommand(fromJson(r)));
+    return { request: toRequest(requestFromJson(stored), items), commands: items, created };
   }
 
   promote(now: Date): Promise<number> {
@@ -221,7 +278,7 @@ export class PgCommandQueue implements CommandQueue {
   }
 
   async get(commandId: string): Promise<Command | undefined> {
-    const row = await this.row(this.pool, commandId);
+    const row = await this.reads.run(commandId);
     return row ? toCommand(row) : undefined;
   }
 
@@ -282,11 +339,45 @@ export class PgCommandQueue implements CommandQueue {
     return res.rowCount ?? 0;
   }
 
-  private update(commandId: string, to: CommandState, now: Date, set: Record<string, unknown>): Promise<Command> {
-    return transaction(this.pool, async (c) => {
-      const row = (await c.query<Row>('SELECT * FROM commands WHERE command_id = $1 FOR UPDATE', [commandId])).rows[0];
-      if (!row) throw new Error(`no command ${commandId}`);
-      return toCommand(await this.updateLocked(c, row, to, now, set));
+  /**
+   * One autocommitted statement (a worker records every outcome through it), shared by the outcomes
+   * of the same kind recorded in one event-loop turn: the UPDATE takes each row lock and re-checks
+   * its guard — a state from which the transition table allows `to` — on the row's latest version.
+   * Only when nothing matched is the row read, to name what was wrong.
+   */
+  private async update(commandId: string, to: CommandState, now: Date, set: Record<string, unknown>): Promise<Command> {
+    const cols = Object.keys(set);
+    const key = `${to}:${cols.join(',')}`;
+    let batch = this.updates.get(key);
+    if (!batch) this.updates.set(key, (batch = this.updateBatch(to, cols)));
+    const updated = await batch.run({ commandId, now, values: Object.values(set) });
+    if (updated) return toCommand(updated);
+    const row = await this.row(this.pool, commandId);
+    if (!row) throw new Error(`no command ${commandId}`);
+    assertTransition(row.command_id, row.state, to);
+    throw new Error(`command ${commandId} changed underneath (→ ${to})`);
+  }
+
+  private updateBatch(to: CommandState, cols: string[]): StatementBatch<Update, Row | undefined> {
+    const from = Object.values(CommandState).filter((s) => canMove(s, to));
+    const name = `command-update-${to}-${cols.join('-')}`;
+    const types = cols.map((k) => {
+      const t = UPDATE_TYPES[k];
+      if (!t) throw new Error(`command update: no type known for column ${k}`);
+      return t;
+    });
+    return new StatementBatch<Update, Row | undefined>(async (u) => (await this.pool.query<Row>({ name,
+      text: `UPDATE commands SET state = $1, updated_at = $2${cols.map((k, i) => `, ${k} = $${i + 5}`).join('')}
+        WHERE command_id = $3 AND state = ANY($4::text[]) RETURNING *`, values: [to, u.now, u.commandId, from, ...u.values] })).rows[0], async (us) => {
+      // One command twice in one batch (a redelivery racing its first delivery): one by one, as before.
+      if (new Set(us.map((u) => u.commandId)).size !== us.length) throw new Error('a command twice in one batch');
+      const rows = (await this.pool.query<Row>({ name: `${name}-many`,
+        text: `UPDATE commands c SET state = $1, updated_at = v.updated_at${cols.map((k) => `, ${k} = v.${k}`).join('')}
+          FROM unnest($3::text[], $4::timestamptz[]${types.map((t, i) => `, $${i + 5}::${t}[]`).join('')}) AS v(command_id, updated_at${cols.map((k) => `, ${k}`).join('')})
+          WHERE c.command_id = v.command_id AND c.state = ANY($2::text[]) RETURNING c.*`,
+        values: [to, from, us.map((u) => u.commandId), us.map((u) => u.now), ...cols.map((_, i) => us.map((u) => u.values[i]))] })).rows;
+      const byId = new Map(rows.map((r) => [r.command_id, r]));
+      return us.map((u) => byId.get(u.commandId));
     });
   }
 
@@ -301,7 +392,7 @@ export class PgCommandQueue implements CommandQueue {
   }
 
   private async row(db: Queryable, commandId: string): Promise<Row | undefined> {
-    return (await db.query<Row>('SELECT * FROM commands WHERE command_id = $1', [commandId])).rows[0];
+    return (await db.query<Row>({ name: 'commands-get', text: 'SELECT * FROM commands WHERE command_id = $1', values: [commandId] })).rows[0];
   }
 
   private async requestRow(db: Queryable, source: string, messageId: string): Promise<RequestRow | undefined> {

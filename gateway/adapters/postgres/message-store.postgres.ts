@@ -2,6 +2,7 @@ import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { ClaimResult, InboundJob, MessageKey, MessageStatus, MessageStore, NewJob, StoredResponse } from '../../ports/message-store.port.js';
 import { insertOutbound } from './outbox.postgres.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
+import { StatementBatch } from './statement-batch.js';
 
 const MIGRATIONS = [{
   name: 'core-001-messages',
@@ -42,13 +43,45 @@ const MIGRATIONS = [{
 const INSERT_CLAIM = `INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
   VALUES ($1, $2, $3, $4, 'in-progress', $5, $6) ON CONFLICT DO NOTHING`;
 
+interface ClaimRow { source: string; messageId: string; verb: string; noun: string; leaseUntil: Date; now: Date }
+interface CompleteRow { source: string; messageId: string; message: string }
+
 interface JobRow {
   id: string; source: string; message_id: string; message: string; reply_address: string; protocol: 'SOAP' | 'REST';
   typed: boolean; rewrite: string; attempts: number;
 }
 
 export class PgMessageStore implements MessageStore {
-  private constructor(private readonly pool: Pool) {}
+  /** First claims of new keys and completions, group-committed per event-loop turn (statement-batch.ts). */
+  private readonly claims: StatementBatch<ClaimRow, boolean>;
+  private readonly completions: StatementBatch<CompleteRow, void>;
+
+  private constructor(private readonly pool: Pool) {
+    this.claims = new StatementBatch(async (k) => (await pool.query({ name: 'idempotency-claim', text: INSERT_CLAIM,
+      values: [k.source, k.messageId, k.verb, k.noun, k.leaseUntil, k.now] })).rowCount === 1, async (ks) => {
+      const won = new Set((await pool.query<{ source: string; message_id: string }>({ name: 'idempotency-claim-many',
+        text: `INSERT INTO idempotency (source, message_id, verb, noun, state, lease_until, received_at)
+          SELECT k.source, k.message_id, k.verb, k.noun, 'in-progress', k.lease_until, k.received_at
+          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[]) WITH ORDINALITY
+            AS k(source, message_id, verb, noun, lease_until, received_at, ord)
+          ORDER BY k.ord ON CONFLICT DO NOTHING RETURNING source, message_id`,
+        values: [ks.map((k) => k.source), ks.map((k) => k.messageId), ks.map((k) => k.verb), ks.map((k) => k.noun), ks.map((k) => k.leaseUntil), ks.map((k) => k.now)],
+      })).rows.map((r) => JSON.stringify([r.source, r.message_id])));
+      // The same key twice in one batch: the row went in once, so only the first of them holds the claim.
+      return ks.map((k) => won.delete(JSON.stringify([k.source, k.messageId])));
+    });
+    this.completions = new StatementBatch(async (k) => {
+      await pool.query({ name: 'idempotency-complete', text: `UPDATE idempotency SET state = 'done', response = $1 WHERE source = $2 AND message_id = $3`,
+        values: [k.message, k.source, k.messageId] });
+    }, async (ks) => {
+      // Which of two answers for one key an UPDATE … FROM keeps is unspecified: such a batch goes one by one.
+      if (new Set(ks.map((k) => JSON.stringify([k.source, k.messageId]))).size !== ks.length) throw new Error('a key twice in one batch');
+      await pool.query({ name: 'idempotency-complete-many', text: `UPDATE idempotency i SET state = 'done', response = k.response
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS k(source, message_id, response) WHERE i.source = k.source AND i.message_id = k.message_id`,
+      values: [ks.map((k) => k.source), ks.map((k) => k.messageId), ks.map((k) => k.message)] });
+      return ks.map(() => undefined);
+    });
+  }
 
   static async create(pool: Pool): Promise<PgMessageStore> {
     await migratePg(pool, MIGRATIONS);
@@ -57,10 +90,10 @@ export class PgMessageStore implements MessageStore {
 
   async claim(key: MessageKey, meta: { verb: string; noun: string }, now: Date, leaseSeconds: number): Promise<ClaimResult> {
     const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
-    // The common case — a key never seen — is one autocommitted statement: no BEGIN/COMMIT round
-    // trips and one WAL flush. A concurrent duplicate conflicts on the primary key either way.
-    const inserted = await this.pool.query({ name: 'idempotency-claim', text: INSERT_CLAIM, values: [key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now] });
-    if (inserted.rowCount === 1) return { state: 'claimed' };
+    // The common case — a key never seen — is one autocommitted statement shared with the claims
+    // of the same loop turn: no BEGIN/COMMIT round trips, one WAL flush for all of them. A concurrent
+    // duplicate conflicts on the primary key either way.
+    if (await this.claims.run({ source: key.source, messageId: key.messageId, verb: meta.verb, noun: meta.noun, leaseUntil, now })) return { state: 'claimed' };
     return transaction(this.pool, async (c): Promise<ClaimResult> => {
       // Released (deleted) since the insert above: claim it now, as a first insert would have.
       const again = await c.query({ name: 'idempotency-claim', text: INSERT_CLAIM, values: [key.source, key.messageId, meta.verb, meta.noun, leaseUntil, now] });
@@ -78,7 +111,7 @@ export class PgMessageStore implements MessageStore {
   }
 
   async complete(key: MessageKey, response: StoredResponse): Promise<void> {
-    await this.pool.query({ name: 'idempotency-complete', text: `UPDATE idempotency SET state = 'done', response = $1 WHERE source = $2 AND message_id = $3`, values: [response.message, key.source, key.messageId] });
+    await this.completions.run({ source: key.source, messageId: key.messageId, message: response.message });
   }
 
   async release(key: MessageKey): Promise<void> {

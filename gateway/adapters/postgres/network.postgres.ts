@@ -3,6 +3,7 @@ import { refKey } from '../../domain/meters/meter.js';
 import { echoedAttributes } from '../../domain/meters/meter-attributes.js';
 import type { MeterRegistry } from '../../ports/meter-registry.port.js';
 import { isEmptyQuery, type ConcentratorRecord, type MeterQuery, type MeterRecord, type NetworkStore, type TransformerRecord, type UsagePointRecord } from '../../ports/network-store.port.js';
+import { StatementBatch } from './statement-batch.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
 
 const MIGRATIONS = [{
@@ -53,24 +54,35 @@ const INFO = `SELECT m.*, u.transformer_id, u.feeder_id FROM meters m LEFT JOIN 
 
 /** Topology and meters on PostgreSQL; bulk writes go as one statement over arrays (unnest), not row by row. */
 export class PgNetwork implements MeterRegistry, NetworkStore {
-  private constructor(private readonly pool: Pool) {}
+  /** Lookups by mRID (every command request resolves its meters) made in one loop turn: one SELECT. */
+  private readonly byMrids: StatementBatch<string[], MeterInfo[]>;
+
+  private constructor(private readonly pool: Pool) {
+    const lookup = (mrids: string[]) => this.rows({ name: 'meters-by-mrid', text: `${INFO} WHERE m.mrid = ANY($1)` }, [mrids]);
+    this.byMrids = new StatementBatch(lookup, async (lists) => {
+      const found = new Map((await lookup([...new Set(lists.flat())])).map((m) => [m.mRID, m]));
+      return lists.map((l) => l.flatMap((id) => found.get(id) ?? []));
+    });
+  }
 
   static async create(pool: Pool): Promise<PgNetwork> {
     await migratePg(pool, MIGRATIONS);
     return new PgNetwork(pool);
   }
 
-  private async rows(sql: string, params: unknown[]): Promise<MeterInfo[]> {
-    return (await this.pool.query<MeterRow>(sql, params)).rows.map(toInfo);
+  private async rows(sql: string | { name: string; text: string }, params: unknown[]): Promise<MeterInfo[]> {
+    return (await this.pool.query<MeterRow>(typeof sql === 'string' ? { text: sql, values: params } : { ...sql, values: params })).rows.map(toInfo);
   }
 
   async resolve(refs: DeviceRef[]): Promise<Map<string, MeterInfo | undefined>> {
     const mrids = refs.filter((r) => r.mRID !== undefined).map((r) => r.mRID!);
     const names = refs.filter((r) => r.mRID === undefined).map((r) => r.name ?? '');
-    // One round trip in the usual case (references by mRID only): the streamed ingest resolves every batch.
-    const byMrid = new Map(mrids.length > 0 ? (await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [mrids])).map((m) => [m.mRID, m]) : []);
-    const named = names.length > 0 ? (await this.pool.query<{ name: string; mrid: string }>('SELECT DISTINCT ON (name) name, mrid FROM meter_names WHERE name = ANY($1)', [names])).rows : [];
-    const namedInfo = new Map(named.length > 0 ? (await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [named.map((r) => r.mrid)])).map((m) => [m.mRID, m]) : []);
+    // Only the lookups that have something to look up: a request naming meters by mRID (the usual
+    // case, once per command request) is one round trip, not three.
+    const byMrid = new Map(mrids.length === 0 ? [] : (await this.byMrids.run(mrids)).map((m) => [m.mRID, m]));
+    const named = names.length === 0 ? [] : (await this.pool.query<{ name: string; mrid: string }>(
+      'SELECT DISTINCT ON (name) name, mrid FROM meter_names WHERE name = ANY($1)', [names])).rows;
+    const namedInfo = new Map(named.length === 0 ? [] : (await this.rows(`${INFO} WHERE m.mrid = ANY($1)`, [named.map((r) => r.mrid)])).map((m) => [m.mRID, m]));
     const byName = new Map(named.map((r) => [r.name, namedInfo.get(r.mrid)]));
     return new Map(refs.map((r) => [refKey(r), r.mRID !== undefined ? byMrid.get(r.mRID) : byName.get(r.name ?? '')]));
   }

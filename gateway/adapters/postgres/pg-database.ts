@@ -4,9 +4,12 @@ export type Pool = pg.Pool;
 export type Client = pg.PoolClient;
 export type Queryable = Pool | Client;
 
-/** A pool whose sessions use `schema` first (tests isolate themselves in a schema of their own). */
-export function openPostgres(url: string, schema?: string): Pool {
-  return new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+/**
+ * A pool of `max` connections whose sessions use `schema` first (tests isolate themselves in a
+ * schema of their own). The gateway passes `database.poolSize`.
+ */
+export function openPostgres(url: string, schema?: string, max = 10): Pool {
+  return new pg.Pool({ connectionString: url, max, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
 }
 
 export async function transaction<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
