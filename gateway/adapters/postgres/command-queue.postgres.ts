@@ -4,7 +4,7 @@ import type { AcceptResult, CommandOutcome, CommandQueue, Confirmation } from '.
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import { insertOutbound } from './outbox.postgres.js';
 import { migratePg, transaction, type Client, type Pool, type Queryable } from './pg-database.js';
-import { StatementBatch } from './statement-batch.js';
+import { RunAlone, StatementBatch } from './statement-batch.js';
 import { COMMAND_MIGRATIONS } from './command-schema.postgres.js';
 import { fromJson, requestFromJson, toCommand, toRequest, type JsonRow, type RequestRow, type Row } from './command-rows.postgres.js';
 
@@ -231,7 +231,7 @@ export class PgCommandQueue implements CommandQueue {
       text: `UPDATE commands SET state = $1, updated_at = $2${cols.map((k, i) => `, ${k} = $${i + 5}`).join('')}
         WHERE command_id = $3 AND state = ANY($4::text[]) RETURNING *`, values: [to, u.now, u.commandId, from, ...u.values] })).rows[0], async (us) => {
       // One command twice in one batch (a redelivery racing its first delivery): one by one, as before.
-      if (new Set(us.map((u) => u.commandId)).size !== us.length) throw new Error('a command twice in one batch');
+      if (new Set(us.map((u) => u.commandId)).size !== us.length) throw new RunAlone('a command twice in one batch');
       const rows = (await this.pool.query<Row>({ name: `${name}-many`,
         text: `UPDATE commands c SET state = $1, updated_at = v.updated_at${cols.map((k) => `, ${k} = v.${k}`).join('')}
           FROM unnest($3::text[], $4::timestamptz[]${types.map((t, i) => `, $${i + 5}::${t}[]`).join('')}) AS v(command_id, updated_at${cols.map((k) => `, ${k}`).join('')})

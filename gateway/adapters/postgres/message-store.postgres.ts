@@ -2,7 +2,7 @@ import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { ClaimResult, InboundJob, MessageKey, MessageStatus, MessageStore, NewJob, StoredResponse } from '../../ports/message-store.port.js';
 import { insertOutbound } from './outbox.postgres.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
-import { StatementBatch } from './statement-batch.js';
+import { RunAlone, StatementBatch } from './statement-batch.js';
 
 const MIGRATIONS = [{
   name: 'core-001-messages',
@@ -75,7 +75,7 @@ export class PgMessageStore implements MessageStore {
         values: [k.message, k.source, k.messageId] });
     }, async (ks) => {
       // Which of two answers for one key an UPDATE … FROM keeps is unspecified: such a batch goes one by one.
-      if (new Set(ks.map((k) => JSON.stringify([k.source, k.messageId]))).size !== ks.length) throw new Error('a key twice in one batch');
+      if (new Set(ks.map((k) => JSON.stringify([k.source, k.messageId]))).size !== ks.length) throw new RunAlone('a key twice in one batch');
       await pool.query({ name: 'idempotency-complete-many', text: `UPDATE idempotency i SET state = 'done', response = k.response
         FROM unnest($1::text[], $2::text[], $3::text[]) AS k(source, message_id, response) WHERE i.source = k.source AND i.message_id = k.message_id`,
       values: [ks.map((k) => k.source), ks.map((k) => k.messageId), ks.map((k) => k.message)] });
