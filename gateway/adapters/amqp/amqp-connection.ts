@@ -81,6 +81,13 @@ export class AmqpConnection {
       if (!this.closed) this.options.log.warn({ broker: this.where }, 'AMQP connection lost; the next use reconnects');
     });
     model.on('blocked', (reason: string) => this.options.log.warn({ broker: this.where, reason }, 'AMQP broker blocked publishing'));
+    // RabbitMQ 4 gives quorum queues a default delivery limit of 20, and every look at the command
+    // dead queue counts as a delivery: without the policy, the 21st look drops a dead message.
+    const version = String(model.connection.serverProperties?.version ?? '');
+    if (Number.parseInt(version, 10) >= 4) {
+      this.options.log.warn({ broker: this.where, version },
+        "RabbitMQ >= 4: set a policy 'delivery-limit: -1' on the command dead queue (<prefix>.commands.dead), or listing it repeatedly drops messages (docs/cluster.md)");
+    }
     this.model = model;
     return model;
   }
