@@ -67,7 +67,10 @@ export interface WorkerDeps {
   settings: Pick<DispatchSettings, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'>;
   /** Jitter source (tests pin it). */
   random?: () => number;
-  /** Called after a command succeeded (e.g. a time sync whose drift must raise an event). */
+  /**
+   * Called after a command succeeded (e.g. a time sync whose drift must raise an event); again for
+   * each redelivery of the message of the lease that succeeded, so it must be idempotent.
+   */
   onSucceeded?: (command: Command) => Promise<void>;
 }
 
@@ -87,6 +90,10 @@ export function commandWorker(deps: WorkerDeps): CommandHandler {
     if (!c) throw new PoisonMessage(`no command ${m.commandId} in the queue`);
     if (c.meter !== m.meter) throw new PoisonMessage(`command ${m.commandId} is for meter ${c.meter}, the message says ${m.meter}`);
     if (isFinal(c.state)) {
+      // Succeeded under this very lease, but the delivery that recorded it did not finish: the finish
+      // committed and its answer was lost (a connection error after the server's commit), the hook
+      // failed, or the process died between the two. The hook runs again (it must be idempotent).
+      if (c.state === 'succeeded' && c.attempts === m.attempt && deps.onSucceeded) await deps.onSucceeded(c);
       log.info({ commandId: c.commandId, state: c.state, attempt: m.attempt }, 'command already final: message dropped');
       return;
     }

@@ -42,12 +42,16 @@ export function timeSyncCommands(deps: {
     return r.created ? r.commands.length : 0;
   };
 
-  /** Hook for the dispatcher: a sync that found the clock off by more than the threshold raises an event. */
+  /**
+   * Hook for the dispatcher: a sync that found the clock off by more than the threshold raises an
+   * event. Idempotent (the dispatcher calls it again when a redelivery finds the sync succeeded): the
+   * event's time is the command's success, so a repeat is the same event and the store keeps one.
+   */
   const onSucceeded = async (c: Command): Promise<void> => {
     const offset = c.values?.clockOffsetSeconds;
     if (c.kind !== 'time-sync' || offset === undefined || Math.abs(offset) <= deps.thresholdSeconds) return;
     await deps.ingestEvents([{
-      mRID: `${c.commandId}/drift`, device: c.meter, eventType: CLOCK_DRIFT_EVENT, createdDateTime: deps.clock.now().getTime(), reason: 'clock drift beyond tolerance, corrected by time synchronisation',
+      mRID: `${c.commandId}/drift`, device: c.meter, eventType: CLOCK_DRIFT_EVENT, createdDateTime: c.updatedAt.getTime(), reason: 'clock drift beyond tolerance, corrected by time synchronisation',
       details: [{ name: 'clockOffsetSeconds', value: String(offset) }, { name: 'thresholdSeconds', value: String(deps.thresholdSeconds) }, { name: 'commandId', value: c.commandId }],
     }], deps.source);
   };
