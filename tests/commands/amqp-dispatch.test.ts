@@ -21,7 +21,7 @@ import type { HesPort } from '../../gateway/ports/hes.port.js';
 import { commandWorker, messageFor } from '../../gateway/use-cases/dispatch-commands.use-case.js';
 import { eventually } from '../contracts/command-bus.contract.js';
 import { deleteBrokerObjects, silentLog, testConnection, uniquePrefix } from '../helpers/amqp.js';
-import { serviceUrl } from '../helpers/services.js';
+import { serviceUrl, skippedWithout } from '../helpers/services.js';
 import { manualClock } from '../hes/sim-fixture.js';
 
 const url = serviceUrl('AMQP_URL');
@@ -68,7 +68,7 @@ describe('command dispatch with the broker down', () => {
  * and one head-end (the simulator) behind them all.
  */
 if (!url) {
-  describe('command dispatch through RabbitMQ', () => it('needs AMQP_URL', { skip: 'AMQP_URL not set' }, () => undefined));
+  skippedWithout('AMQP_URL', 'command dispatch through RabbitMQ');
 } else {
   describe('command dispatch through RabbitMQ, two gateway instances', () => {
     const clock = manualClock();

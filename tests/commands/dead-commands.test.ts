@@ -22,7 +22,7 @@ import { deadCommands } from '../../gateway/use-cases/dead-commands.use-case.js'
 import { commandWorker, messageFor } from '../../gateway/use-cases/dispatch-commands.use-case.js';
 import { eventually } from '../contracts/command-bus.contract.js';
 import { deleteBrokerObjects, silentLog, testConnection, uniquePrefix } from '../helpers/amqp.js';
-import { serviceUrl } from '../helpers/services.js';
+import { serviceUrl, skippedWithout } from '../helpers/services.js';
 import { manualClock } from '../hes/sim-fixture.js';
 
 const url = serviceUrl('AMQP_URL');
@@ -33,7 +33,7 @@ const cmd = (key: string, meter: string): NewCommand => ({
 });
 
 if (!url) {
-  describe('dead-lettered command messages', () => it('needs AMQP_URL', { skip: 'AMQP_URL not set' }, () => undefined));
+  skippedWithout('AMQP_URL', 'dead-lettered command messages');
 } else {
   /**
    * Messages dead-lettered by the broker (a worker that kept failing), inspected and replayed by an

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PgAuditLog } from '../../gateway/adapters/postgres/audit-log.postgres.js';
 import { openPostgres, type Pool } from '../../gateway/adapters/postgres/pg-database.js';
 import type { AuditEntry, AuditLog } from '../../gateway/ports/audit-log.port.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 
 const url = serviceUrl('DATABASE_URL');
 const at = new Date('2026-11-20T12:00:00Z');
@@ -20,7 +20,7 @@ async function pageAll(log: AuditLog, afterId: number, seen: Set<string>): Promi
 }
 
 if (!url) {
-  describe('audit paging across instances on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'audit paging across instances on PostgreSQL');
 } else {
   /**
    * Ids come from a sequence in call order, entries become visible in commit order: an entry that

@@ -1,7 +1,6 @@
-import { describe, it } from 'node:test';
 import { PgSharedSecrets } from '../../gateway/adapters/postgres/shared-secrets.postgres.js';
 import { openPostgres } from '../../gateway/adapters/postgres/pg-database.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 import { sharedSecretsContract } from './shared-secrets.contract.js';
 import { PgDisconnectGuard } from '../../gateway/adapters/postgres/disconnect-guard.postgres.js';
 import { disconnectGuardContract } from './disconnect-guard.contract.js';
@@ -17,7 +16,7 @@ import type { Leadership } from '../../gateway/ports/leadership.port.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('cluster port contracts on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'cluster port contracts on PostgreSQL');
 } else {
   /** Two instances on one schema: each its own pool, as two gateway processes would have. */
   const twoInstances = async <T>(create: (pool: Pool) => Promise<T>) => {

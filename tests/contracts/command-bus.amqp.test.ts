@@ -5,7 +5,7 @@ import { BrokerUnavailable, type AmqpConnection } from '../../gateway/adapters/a
 import { AmqpCommandBus, COMMAND_CONTENT_TYPE, commandTopology, parseCommandMessage, shardOf, type AmqpCommandBusOptions } from '../../gateway/adapters/amqp/command-bus.amqp.js';
 import type { CommandMessage } from '../../gateway/ports/command-bus.port.js';
 import { deleteBrokerObjects, silentLog, testConnection, uniquePrefix } from '../helpers/amqp.js';
-import { serviceUrl } from '../helpers/services.js';
+import { serviceUrl, skippedWithout } from '../helpers/services.js';
 import { commandBusContract, eventually, type CommandBusFixture } from './command-bus.contract.js';
 
 const url = serviceUrl('AMQP_URL');
@@ -46,7 +46,7 @@ async function amqpBus(url: string, more: Partial<AmqpCommandBusOptions> = {}) {
 }
 
 if (!url) {
-  describe('command bus on RabbitMQ', () => it('needs AMQP_URL', { skip: 'AMQP_URL not set' }, () => undefined));
+  skippedWithout('AMQP_URL', 'command bus on RabbitMQ');
 } else {
   commandBusContract('amqp', async (): Promise<CommandBusFixture> => {
     const b = await amqpBus(url);

@@ -1,17 +1,16 @@
-import { describe, it } from 'node:test';
 import { PgAuditLog } from '../../gateway/adapters/postgres/audit-log.postgres.js';
 import { PgCommandQueue } from '../../gateway/adapters/postgres/command-queue.postgres.js';
 import { PgOutbox } from '../../gateway/adapters/postgres/outbox.postgres.js';
 import { openPostgres } from '../../gateway/adapters/postgres/pg-database.js';
 import { PgReadScheduleStore } from '../../gateway/adapters/postgres/read-schedule-store.postgres.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 import { auditLogContract } from './audit-log.contract.js';
 import { commandQueueContract } from './command-queue.contract.js';
 import { readScheduleStoreContract } from './read-schedule-store.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('command port contracts on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'command port contracts on PostgreSQL');
 } else {
   const truncate = (db: Awaited<ReturnType<typeof isolatedSchema>>, tables: string[]) => async () => {
     await db.pool.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);

@@ -1,15 +1,14 @@
-import { describe, it } from 'node:test';
 import { PgMessageStore } from '../../gateway/adapters/postgres/message-store.postgres.js';
 import { PgNetwork } from '../../gateway/adapters/postgres/network.postgres.js';
 import { PgOutbox } from '../../gateway/adapters/postgres/outbox.postgres.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 import { messageStoreContract } from './message-store.contract.js';
 import { networkStoreContract } from './network-store.contract.js';
 import { outboxContract } from './outbox.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('core port contracts on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'core port contracts on PostgreSQL');
 } else {
   const truncate = (db: Awaited<ReturnType<typeof isolatedSchema>>, tables: string[]) => async () => {
     await db.pool.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);

@@ -14,7 +14,7 @@ import type { StoredEvent } from '../../gateway/domain/events/device-event.js';
 import { eventId } from '../../gateway/domain/events/event-key.js';
 import { EventTypeTable } from '../../gateway/domain/events/event-types.js';
 import { OutageDetector } from '../../gateway/use-cases/detect-outages.use-case.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 
 const ev = (device: string, at: number, eventType = '3.26.0.85'): StoredEvent => {
   const base = { device, eventType, createdDateTime: at };
@@ -23,7 +23,7 @@ const ev = (device: string, at: number, eventType = '3.26.0.85'): StoredEvent =>
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('several gateway instances on one PostgreSQL (events, I8)', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'several gateway instances on one PostgreSQL (events, I8)');
 } else {
   /** Each "instance" is a pool of its own on the same schema, as separate gateway processes would be. */
   describe('several gateway instances on one PostgreSQL (events, I8)', () => {

@@ -1,4 +1,3 @@
-import { describe, it } from 'node:test';
 import { PgClientRegistry } from '../../gateway/adapters/postgres/client-registry.postgres.js';
 import { PgConsentStore } from '../../gateway/adapters/postgres/consent-store.postgres.js';
 import { PgDeliveryJobStore } from '../../gateway/adapters/postgres/delivery-job.postgres.js';
@@ -8,7 +7,7 @@ import { PgInterruptionStore } from '../../gateway/adapters/postgres/interruptio
 import { PgOutbox } from '../../gateway/adapters/postgres/outbox.postgres.js';
 import { openPostgres, type Pool } from '../../gateway/adapters/postgres/pg-database.js';
 import { PgSubscriptionStore } from '../../gateway/adapters/postgres/subscription-store.postgres.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 import { changeFeedsContract } from './change-feeds.contract.js';
 import { clientRegistryContract } from './client-registry.contract.js';
 import { consentStoreContract } from './consent-store.contract.js';
@@ -20,7 +19,7 @@ import { subscriptionStoreContract } from './subscription-store.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('events and I8 port contracts on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'events and I8 port contracts on PostgreSQL');
 } else {
   const truncate = (pool: Pool, tables: string[]) => async () => {
     await pool.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);

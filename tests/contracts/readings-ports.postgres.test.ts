@@ -1,13 +1,12 @@
-import { describe, it } from 'node:test';
 import { openPostgres } from '../../gateway/adapters/postgres/pg-database.js';
 import { PgReadingStore } from '../../gateway/adapters/postgres/reading-store.postgres.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 import { readingChangesContract } from './reading-changes.contract.js';
 import { readingStoreContract } from './reading-store.contract.js';
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('reading-store contracts on PostgreSQL', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'reading-store contracts on PostgreSQL');
 } else {
   const fixture = async () => {
     const db = await isolatedSchema(url);

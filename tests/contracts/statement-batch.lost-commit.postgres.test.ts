@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { PgAuditLog } from '../../gateway/adapters/postgres/audit-log.postgres.js';
 import { PgMessageStore } from '../../gateway/adapters/postgres/message-store.postgres.js';
 import type { Pool } from '../../gateway/adapters/postgres/pg-database.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 
 const url = serviceUrl('DATABASE_URL');
 const at = new Date('2026-11-20T12:00:00Z');
@@ -25,7 +25,7 @@ function loseAnswerOf(pool: Pool, statement: string): void {
 }
 
 if (!url) {
-  describe('batched statements whose answer is lost after the commit', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'batched statements whose answer is lost after the commit');
 } else {
   describe('batched statements whose answer is lost after the commit (PostgreSQL)', () => {
     let db: Awaited<ReturnType<typeof isolatedSchema>>;

@@ -11,7 +11,7 @@ import type { OutboundEntry } from '../../gateway/ports/outbox.port.js';
 import { eventually } from '../contracts/command-bus.contract.js';
 import { deleteBrokerObjects, silentLog, testConnection, uniquePrefix } from '../helpers/amqp.js';
 import { testGateway, type TestGateway } from '../helpers/gateway.js';
-import { serviceUrl } from '../helpers/services.js';
+import { serviceUrl, skippedWithout } from '../helpers/services.js';
 import { manualClock, provision, pushEvents, settle, T0 } from './events-fixtures.js';
 
 const S = 1000;
@@ -112,7 +112,7 @@ describe('AMQP delivery with the broker down', () => {
 });
 
 if (!url) {
-  describe('AMQP delivery to a real broker', () => it('needs AMQP_URL', { skip: 'AMQP_URL not set' }, () => undefined));
+  skippedWithout('AMQP_URL', 'AMQP delivery to a real broker');
 } else {
   describe('AMQP delivery to a real broker', () => {
     const clock = manualClock(T0);

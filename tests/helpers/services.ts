@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
 import pg from 'pg';
 import { openPostgres, type Pool } from '../../gateway/adapters/postgres/pg-database.js';
 
@@ -10,6 +11,14 @@ export function serviceUrl(name: 'DATABASE_URL' | 'AMQP_URL'): string | undefine
   const url = process.env[name];
   if (!url && process.env.CI === 'true') throw new Error(`${name} must be set under CI=true (.ci/run sets the machine's default)`);
   return url;
+}
+
+/**
+ * The one visible skip of a suite whose service URL is unset (outside CI only: serviceUrl fails
+ * under CI=true before this is reached), so a developer without the service sees why it did not run.
+ */
+export function skippedWithout(name: 'DATABASE_URL' | 'AMQP_URL', suite: string): void {
+  describe(suite, () => it(`needs ${name}`, { skip: `${name} not set` }, () => undefined));
 }
 
 /** A schema of its own on the test database, dropped by close(). */

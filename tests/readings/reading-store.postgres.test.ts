@@ -11,7 +11,7 @@ import { openSqlite } from '../../gateway/adapters/sqlite/sqlite-database.js';
 import type { ReadingBlock } from '../../gateway/domain/readings/meter-reading.js';
 import type { Reading } from '../../gateway/domain/readings/reading.js';
 import type { ChangePosition, IngestMeta, ReadingChange, ReadingStore } from '../../gateway/ports/reading-store.port.js';
-import { isolatedSchema, serviceUrl } from '../helpers/services.js';
+import { isolatedSchema, serviceUrl, skippedWithout } from '../helpers/services.js';
 
 const KWH = '0.0.2.4.1.1.12.0.0.0.0.0.0.0.0.3.72.0';
 const VOLT = '0.0.0.6.0.1.54.0.0.0.0.0.0.0.129.0.29.0';
@@ -62,7 +62,7 @@ function randomMessage(rnd: () => number): Reading[][] {
 
 const url = serviceUrl('DATABASE_URL');
 if (!url) {
-  describe('PostgreSQL reading store', () => it('needs DATABASE_URL', { skip: 'DATABASE_URL not set' }, () => undefined));
+  skippedWithout('DATABASE_URL', 'PostgreSQL reading store');
 } else {
   describe('PostgreSQL reading store', () => {
     let db: Awaited<ReturnType<typeof isolatedSchema>>;
