@@ -120,7 +120,9 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
   const publisher = options.publisher ?? events.publisher;
   // A broker when one is configured: AMQP subscriptions in any profile, command dispatch in the cluster.
   const amqp: AmqpAdapters | undefined = options.amqp ?? (config.amqpUrl ? createAmqpAdapters(config, log) : undefined);
-  const bus = amqp && config.profile === 'cluster' ? { bus: amqp.commandBus, maxBacklog: config.amqp.commands.maxBacklog } : {};
+  // Commands travel through the broker only in the cluster profile.
+  const brokered = config.profile === 'cluster' ? amqp : undefined;
+  const bus = brokered ? { bus: brokered.commandBus, maxBacklog: config.amqp.commands.maxBacklog } : {};
   const commands = createCommandsModule({
     queue: meteredCommandQueue(storage.commands, metrics.registry), config, clock, log, meters: network, network, readings, ingestEvents: events.ingestEvents,
     ...(options.hes ? { hes: options.hes } : {}), ...bus,
@@ -164,7 +166,7 @@ export function createGateway(config: Readonly<GatewayConfig>, options: GatewayO
     ...(i8 ? { directRoutes: [i8.direct] } : {}),
     extraRouters: [metricsRouter, events.router, schedules.router, auditRouter(audit, clock), ...(i8 ? [i8.router] : []),
       // Only where commands travel through the broker: its dead queue is what the operator settles.
-      ...('bus' in bus && amqp ? [deadCommandsRouter({ dead: deadCommands({ letters: amqp.deadCommands, queue: storage.commands }), audit, clock, log })] : [])],
+      ...(brokered ? [deadCommandsRouter({ dead: deadCommands({ letters: brokered.deadCommands, queue: storage.commands }), audit, clock, log })] : [])],
   });
 
   const asyncTick = runAsyncRequests({ store, registry, processor, clock, log, leaseSeconds: config.protocol.idempotencyLeaseSeconds });

@@ -1,9 +1,15 @@
-import { createHash } from 'node:crypto';
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel } from 'amqplib';
 import type { Logger } from '../../logging/logger.js';
-import { PoisonMessage, type CommandBus, type CommandConsumer, type CommandHandler, type CommandMessage } from '../../ports/command-bus.port.js';
+import type { CommandBus, CommandConsumer, CommandHandler, CommandMessage } from '../../ports/command-bus.port.js';
 import type { AmqpConnection } from './amqp-connection.js';
+import { AmqpCommandConsumer } from './command-consumer.amqp.js';
+import { COMMAND_CONTENT_TYPE } from './command-message.amqp.js';
+import { commandTopology, declareCommandTopology, shardOf, type CommandTopology } from './command-topology.amqp.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
+
+// The bus's public surface, kept importable from here: topology names, routing and the message format.
+export { COMMAND_CONTENT_TYPE, parseCommandMessage } from './command-message.amqp.js';
+export { commandTopology, shardOf } from './command-topology.amqp.js';
 
 export interface AmqpCommandBusOptions {
   /** Every name the bus declares starts with `<prefix>.commands` (see commandTopology). */
@@ -18,44 +24,6 @@ export interface AmqpCommandBusOptions {
   log: Logger;
 }
 
-/** The names of everything the bus declares, derived from the prefix. */
-export function commandTopology(prefix: string, shards: number) {
-  const exchange = `${prefix}.commands`;
-  return {
-    /** direct, durable: routing key `shard.<n>` */
-    exchange,
-    /** quorum, durable: `<prefix>.commands.shard-<n>` */
-    queues: Array.from({ length: shards }, (_, n) => ({ name: `${exchange}.shard-${n}`, routingKey: `shard.${n}` })),
-    /** fanout, durable: where the shard queues dead-letter */
-    deadExchange: `${exchange}.dlx`,
-    /** quorum, durable: messages that could not be handled, with x-death telling why */
-    deadQueue: `${exchange}.dead`,
-  };
-}
-
-/** Stable across processes and restarts: every instance routes a meter to the same shard. */
-export function shardOf(meter: string, shards: number): number {
-  return createHash('sha1').update(meter).digest().readUInt32BE(0) % shards;
-}
-
-export const COMMAND_CONTENT_TYPE = 'application/vnd.cim-gateway.command+json';
-
-/** The message body as the relay writes it; anything else is unparseable (dead-lettered at once). */
-export function parseCommandMessage(content: Buffer): CommandMessage | { error: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(content.toString('utf8'));
-  } catch (err) {
-    return { error: `not JSON: ${(err as Error).message}` };
-  }
-  const o = v as Partial<Record<keyof CommandMessage, unknown>> | null;
-  if (typeof o !== 'object' || o === null) return { error: 'not a JSON object' };
-  if (typeof o.commandId !== 'string' || o.commandId === '') return { error: 'commandId missing' };
-  if (typeof o.meter !== 'string' || o.meter === '') return { error: 'meter missing' };
-  if (typeof o.attempt !== 'number' || !Number.isInteger(o.attempt) || o.attempt < 1) return { error: 'attempt is not a positive integer' };
-  return { commandId: o.commandId, meter: o.meter, attempt: o.attempt };
-}
-
 /**
  * CommandBus over RabbitMQ, for several gateway instances: the relay publishes persistent messages
  * with publisher confirms to a direct exchange, routed by a hash of the meter onto quorum shard
@@ -66,7 +34,7 @@ export function parseCommandMessage(content: Buffer): CommandMessage | { error: 
  * to the dead queue.
  */
 export class AmqpCommandBus implements CommandBus {
-  private readonly topology: ReturnType<typeof commandTopology>;
+  private readonly topology: CommandTopology;
   private readonly publisher: ConfirmPublisher;
   private readonly consumers = new Set<AmqpCommandConsumer>();
   private inspector: Promise<Channel> | undefined;
@@ -97,45 +65,13 @@ export class AmqpCommandBus implements CommandBus {
     return this.declared;
   }
 
-  get names(): ReturnType<typeof commandTopology> {
+  get names(): CommandTopology {
     return this.topology;
   }
 
   /** Idempotent: declaring what exists with the same arguments is a no-op. */
-  async declare(): Promise<void> {
-    const ch = await this.connection.channel();
-    let closedBecause: string | undefined;
-    ch.on('error', (err: Error) => (closedBecause = err.message));
-    const t = this.topology;
-    try {
-      await ch.assertExchange(t.deadExchange, 'fanout', { durable: true });
-      await ch.assertQueue(t.deadQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-      await ch.bindQueue(t.deadQueue, t.deadExchange, '');
-      await ch.assertExchange(t.exchange, 'direct', { durable: true });
-      for (const q of t.queues) {
-        await ch.assertQueue(q.name, {
-          durable: true,
-          arguments: {
-            'x-queue-type': 'quorum',
-            // The broker counts every return of a message, including one whose consumer died before acking.
-            'x-delivery-limit': this.options.maxDeliveries - 1,
-            'x-dead-letter-exchange': t.deadExchange,
-            // Dead-lettering is itself confirmed, so a poison message is moved, never dropped.
-            'x-dead-letter-strategy': 'at-least-once',
-            'x-overflow': 'reject-publish',
-          },
-        });
-        await ch.bindQueue(q.name, t.exchange, q.routingKey);
-      }
-    } catch (err) {
-      const why = closedBecause ?? (err as Error).message;
-      const hint = /PRECONDITION_FAILED|inequivalent arg/i.test(why)
-        ? ' — a queue or exchange of that name exists with other arguments (e.g. another maxDeliveries): drain and delete it, or use another amqp.prefix'
-        : '';
-      throw new Error(`declaring the command topology '${t.exchange}' on ${this.connection.where} failed: ${why}${hint}`);
-    } finally {
-      await ch.close().catch(() => undefined);
-    }
+  declare(): Promise<void> {
+    return declareCommandTopology(this.connection, this.topology, this.options.maxDeliveries);
   }
 
   async publish(messages: CommandMessage[]): Promise<void> {
@@ -199,120 +135,5 @@ export class AmqpCommandBus implements CommandBus {
       throw err;
     });
     return this.inspector;
-  }
-}
-
-/** One consumer: a channel consuming every shard queue; reopened with backoff when the channel or connection is lost. */
-class AmqpCommandConsumer {
-  private channel: Channel | undefined;
-  private tags: string[] = [];
-  private stopped = false;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
-  private readonly inFlight = new Set<Promise<void>>();
-
-  constructor(
-    private readonly connection: AmqpConnection,
-    private readonly queues: string[],
-    private readonly handler: CommandHandler,
-    private readonly options: AmqpCommandBusOptions,
-    private readonly declare: () => Promise<void>,
-  ) {}
-
-  async start(): Promise<void> {
-    const ch = await this.connection.channel();
-    let closedBecause: string | undefined;
-    ch.on('error', (err: Error) => {
-      closedBecause = err.message;
-      this.options.log.warn({ err: err.message }, 'command consumer channel closed by the broker');
-    });
-    try {
-      await ch.prefetch(this.options.prefetch);
-      const tags: string[] = [];
-      for (const q of this.queues) tags.push((await ch.consume(q, (msg) => this.onMessage(ch, msg), { noAck: false })).consumerTag);
-      this.tags = tags;
-    } catch (err) {
-      await ch.close().catch(() => undefined);
-      throw new Error(`consuming the command queues on ${this.connection.where} failed: ${closedBecause ?? (err as Error).message}`);
-    }
-    // Only a consumer that was running reconnects by itself; a failed start is the caller's to report.
-    ch.on('close', () => {
-      if (this.channel === ch) this.channel = undefined;
-      if (!this.stopped) this.scheduleRestart('channel closed');
-    });
-    this.channel = ch;
-    this.failures = 0;
-    if (this.stopped) await this.stop(0);
-  }
-
-  async stop(graceMs: number): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const ch = this.channel;
-    if (!ch) return;
-    // No new deliveries; those being handled get the grace period to finish and be acknowledged.
-    await Promise.all(this.tags.map((t) => ch.cancel(t).catch(() => undefined)));
-    if (graceMs > 0 && this.inFlight.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
-      clearTimeout(timer);
-    }
-    this.channel = undefined;
-    // Unacknowledged messages go back to their queue when the channel closes.
-    await ch.close().catch(() => undefined);
-  }
-
-  private onMessage(ch: Channel, msg: ConsumeMessage | null): void {
-    const log = this.options.log;
-    if (msg === null) {
-      // The broker cancelled the consumer (queue deleted or its leader moved): start over.
-      log.warn('command consumer cancelled by the broker');
-      ch.close().catch(() => undefined);
-      return;
-    }
-    const parsed = parseCommandMessage(msg.content);
-    if ('error' in parsed) {
-      log.error({ messageId: msg.properties.messageId, reason: parsed.error, body: msg.content.toString('utf8').slice(0, 200) }, 'unparseable command message dead-lettered');
-      settle(ch, msg, 'dead');
-      return;
-    }
-    const work = Promise.resolve()
-      .then(() => this.handler(parsed))
-      .then(() => settle(ch, msg, 'ack'), (err: unknown) => {
-        if (err instanceof PoisonMessage) {
-          log.error({ commandId: parsed.commandId, reason: err.message }, 'command message dead-lettered');
-          settle(ch, msg, 'dead');
-        } else {
-          log.warn({ commandId: parsed.commandId, err: (err as Error)?.message, delivery: Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1 },
-            'command handler failed; the message goes back to the queue');
-          settle(ch, msg, 'requeue');
-        }
-      });
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-  }
-
-  private scheduleRestart(why: string): void {
-    clearTimeout(this.retryTimer);
-    const delay = Math.min(30_000, 500 * 2 ** Math.min(this.failures++, 6));
-    this.options.log.warn({ why, retryInMs: delay }, 'command consumer will reconnect');
-    this.retryTimer = setTimeout(() => {
-      if (this.stopped) return;
-      this.declare().then(() => this.start()).catch((err: unknown) => {
-        this.options.log.warn({ err: (err as Error).message }, 'command consumer could not reconnect');
-        if (!this.stopped) this.scheduleRestart('reconnect failed');
-      });
-    }, delay);
-    this.retryTimer.unref();
-  }
-}
-
-/** Settles on the channel the message came on; if that channel is gone the broker already requeued it. */
-function settle(ch: Channel, msg: ConsumeMessage, how: 'ack' | 'requeue' | 'dead'): void {
-  try {
-    if (how === 'ack') ch.ack(msg);
-    else ch.nack(msg, false, how === 'requeue');
-  } catch {
-    // Channel closed meanwhile: the message is redelivered, and the handler's state checks skip it.
   }
 }

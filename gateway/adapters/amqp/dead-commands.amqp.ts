@@ -1,7 +1,8 @@
 import type { GetMessage } from 'amqplib';
 import { DEAD_LETTERS_MAX, type DeadCommandLetters, type DeadCommandMessage, type DeadLetterAction } from '../../ports/command-bus.port.js';
 import type { AmqpConnection } from './amqp-connection.js';
-import { parseCommandMessage, type AmqpCommandBus } from './command-bus.amqp.js';
+import type { AmqpCommandBus } from './command-bus.amqp.js';
+import { parseCommandMessage } from './command-message.amqp.js';
 
 interface XDeath { count?: number; reason?: string; queue?: string }
 

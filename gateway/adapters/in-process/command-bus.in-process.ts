@@ -9,7 +9,7 @@ export interface DeadLetter {
 }
 
 /** Runs `work` over items with at most `limit` at a time, starting them in order. */
-export async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
     while (next < items.length) await work(items[next++]!);

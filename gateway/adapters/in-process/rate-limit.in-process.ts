@@ -1,4 +1,4 @@
-import type { RateLimit, RateLimitBuckets, RateTake } from '../../ports/rate-limit.port.js';
+import { retryAfter, type RateLimit, type RateLimitBuckets, type RateTake } from '../../ports/rate-limit.port.js';
 
 /** Token buckets in this process's memory: the embedded profile's (one process serves every request). */
 export class InProcessRateLimits implements RateLimitBuckets {
@@ -17,7 +17,3 @@ export class InProcessRateLimits implements RateLimitBuckets {
     return { ok: false, retryAfterSeconds: retryAfter(b.tokens, limit) };
   }
 }
-
-/** Seconds until one whole token is back, rounded up, at least 1 (what Retry-After says). */
-export const retryAfter = (tokens: number, limit: RateLimit): number =>
-  Math.max(1, Math.ceil((1 - tokens) / limit.perSecond));

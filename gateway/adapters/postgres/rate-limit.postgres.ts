@@ -1,5 +1,4 @@
-import type { RateLimit, RateLimitBuckets, RateTake } from '../../ports/rate-limit.port.js';
-import { retryAfter } from '../in-process/rate-limit.in-process.js';
+import { retryAfter, type RateLimit, type RateLimitBuckets, type RateTake } from '../../ports/rate-limit.port.js';
 import { migratePg, type Pool } from './pg-database.js';
 
 const MIGRATIONS = [{

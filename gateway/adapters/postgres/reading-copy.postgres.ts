@@ -1,5 +1,6 @@
 import { DAY_MS } from '../../domain/readings/day-block.js';
 import type { ReadingNote } from '../../domain/readings/meter-reading.js';
+import type { Reading } from '../../domain/readings/reading.js';
 import type { ReadingSeries } from '../../ports/reading-store.port.js';
 
 /** A note as stored in a day row's `notes` (jsonb, keyed by the point's 0-based index): short keys, repeated per note. */
@@ -10,6 +11,26 @@ export const MIN_TIMESTAMP = Date.parse('0001-01-01T00:00:00.000Z');
 export const MAX_TIMESTAMP = Date.parse('9999-12-31T23:59:59.999Z');
 
 export const dayDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** A day row as a read selects it (reading_days, or the change journal joined to its names). */
+export interface DayRow { meter: string; reading_type: string; day: number; offs: number[]; vals: (number | null)[]; registers: boolean[] | null; notes: Record<string, StoredNote> | null }
+
+/** Shared by every answered reading without qualities (nearly all). */
+const NO_QUALITIES: readonly string[] = Object.freeze([]);
+
+/** Point `i` of a day row, at `ts`, as a Reading: the inverse of what the staging COPY wrote. */
+export function toReading(row: DayRow, i: number, ts: number): Reading {
+  const r: Reading = { meter: row.meter, readingType: row.reading_type, timestamp: ts, qualities: NO_QUALITIES, kind: row.registers?.[i] ? 'register' : 'interval' };
+  const v = row.vals[i];
+  if (v !== null && v !== undefined) r.value = v;
+  const note = row.notes?.[String(i)];
+  if (note) {
+    r.qualities = note.q;
+    if (note.r !== undefined) r.reportedDateTime = note.r;
+    if (note.s !== undefined) r.source = note.s;
+  }
+  return r;
+}
 
 /** Column order of the staging COPY. */
 export const STAGING_COLUMNS = '(ingest_id, meter, reading_type, day, clean, offs, vals, registers, notes)';

@@ -1,7 +1,6 @@
 import { DAY_MS } from '../../domain/readings/day-block.js';
-import type { Reading } from '../../domain/readings/reading.js';
 import type { ChangePosition, ReadingChange } from '../../ports/reading-store.port.js';
-import type { StoredNote } from './reading-copy.postgres.js';
+import { toReading, type DayRow } from './reading-copy.postgres.js';
 import type { Pool } from './pg-database.js';
 
 /** Journal rows per query: a row is a day block (~100 readings of 15-minute data, ~1.5 KB). */
@@ -9,10 +8,7 @@ const PAGE = 256;
 /** Rows to ask for when `wanted` readings are still missing: about enough day blocks of 15-minute data, never fewer than 8. */
 const rowsFor = (wanted: number) => Math.min(PAGE, Math.max(8, Math.ceil(wanted / 64)));
 
-interface Row {
-  seq: string; meter: string; reading_type: string; day: number; offs: number[]; vals: (number | null)[];
-  registers: boolean[] | null; notes: Record<string, StoredNote> | null; corrected: number[] | null;
-}
+interface Row extends DayRow { seq: string; corrected: number[] | null }
 
 /**
  * The change feed (I7 watermark) over `reading_changes`: one row per day block a commit changed,
@@ -76,13 +72,7 @@ export class PgReadingJournal {
         const corrected = r.corrected ? new Set(r.corrected) : undefined;
         const base = r.day * DAY_MS;
         for (let i = first; i <= last && out.length < limit; i++) {
-          const note = r.notes?.[String(i)];
-          const reading: Reading = { meter: r.meter, readingType: r.reading_type, timestamp: base + r.offs[i]!, qualities: note?.q ?? [], kind: r.registers?.[i] ? 'register' : 'interval' };
-          const v = r.vals[i];
-          if (v !== null && v !== undefined) reading.value = v;
-          if (note?.r !== undefined) reading.reportedDateTime = note.r;
-          if (note?.s !== undefined) reading.source = note.s;
-          out.push({ position: { seq, index: i }, change: corrected?.has(i) ? 'corrected' : 'inserted', reading });
+          out.push({ position: { seq, index: i }, change: corrected?.has(i) ? 'corrected' : 'inserted', reading: toReading(r, i, base + r.offs[i]!) });
         }
         if (out.length >= limit) return out;
       }

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../../domain/readings/day-block.js';
 import { transaction, type Pool } from './pg-database.js';
+import { dayDate } from './reading-copy.postgres.js';
 
 /** First day (days since 1970-01-01) of the UTC month holding `day`, and of the month after. */
 export function monthOf(day: number): { from: number; to: number; name: string } {
@@ -14,7 +15,11 @@ export function monthOf(day: number): { from: number; to: number; name: string }
 }
 
 /** A partition bound; the month after December 9999 is beyond what the store takes (MAXVALUE). */
-const bound = (day: number) => (new Date(day * DAY_MS).getUTCFullYear() > 9999 ? 'MAXVALUE' : `'${new Date(day * DAY_MS).toISOString().slice(0, 10)}'`);
+const bound = (day: number) => (new Date(day * DAY_MS).getUTCFullYear() > 9999 ? 'MAXVALUE' : `'${dayDate(day)}'`);
+
+/** Which of the partition names in $1 are attached to reading_days. */
+const ATTACHED = `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+  WHERE i.inhparent = 'reading_days'::regclass AND c.relname = ANY($1)`;
 
 /**
  * Monthly partitions of `reading_days`, created when a commit first needs them. Several gateway
@@ -36,15 +41,13 @@ export class ReadingPartitions {
       if (!this.known.has(m.name)) months.set(m.name, m);
     }
     if (months.size === 0) return;
-    const existing = await this.pool.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-       WHERE i.inhparent = 'reading_days'::regclass AND c.relname = ANY($1)`, [[...months.keys()]]);
+    const existing = await this.pool.query<{ name: string }>(ATTACHED, [[...months.keys()]]);
     for (const r of existing.rows) { this.known.add(r.name); months.delete(r.name); }
     if (months.size === 0) return;
     await transaction(this.pool, async (c) => {
       await c.query(`SELECT pg_advisory_xact_lock(hashtext('cim-gateway:reading-partitions'), hashtext(current_schema()))`);
       for (const m of [...months.values()].sort((a, b) => a.from - b.from)) {
-        const there = await c.query(`SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'reading_days'::regclass AND c.relname = $1`, [m.name]);
+        const there = await c.query(ATTACHED, [[m.name]]);
         if (!there.rowCount) {
           await c.query(`CREATE TABLE ${m.name} (LIKE reading_days INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)`);
           await c.query(`ALTER TABLE reading_days ATTACH PARTITION ${m.name} FOR VALUES FROM (${bound(m.from)}) TO (${bound(m.to)})`);

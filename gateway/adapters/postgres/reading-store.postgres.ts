@@ -13,7 +13,7 @@ import { seriesOf } from '../sqlite/reading-staging.js';
 import { JOURNAL_HORIZONS_MIGRATION, journalHorizon, pruneJournal } from './journal-retention.postgres.js';
 import { migratePg, transaction, type Pool } from './pg-database.js';
 import { commitStaged } from './reading-commit.postgres.js';
-import { dayDate, MAX_TIMESTAMP, MIN_TIMESTAMP, STAGING_COLUMNS, stagingCopy, type StoredNote } from './reading-copy.postgres.js';
+import { dayDate, MAX_TIMESTAMP, MIN_TIMESTAMP, STAGING_COLUMNS, stagingCopy, toReading, type DayRow } from './reading-copy.postgres.js';
 import { PgReadingJournal } from './reading-journal.postgres.js';
 import { ReadingPartitions } from './reading-partitions.postgres.js';
 
@@ -79,13 +79,9 @@ const DAY_PAGE = 512;
 const rowsFor = (wanted: number) => Math.min(DAY_PAGE, Math.max(16, Math.ceil(wanted / 64)));
 const METER_CHUNK = 500;
 
-/** Shared by every answered reading without qualities (nearly all). */
-const NO_QUALITIES: readonly string[] = Object.freeze([]);
-
 /** Byte order of the UTF-8 strings: how PostgreSQL's "C" collation, used for the ordering columns, compares. */
 const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
-interface DayRow { meter: string; reading_type: string; day: number; offs: number[]; vals: (number | null)[]; registers: boolean[] | null; notes: Record<string, StoredNote> | null }
 /** A day row of a read and the bounds its points keep to: `above` < ts ≤ `upTo` and, when the meter is restricted, inside its `periods`. */
 interface ScanRow { row: DayRow; base: number; above: number; upTo: number; periods?: readonly Period[] }
 /** One meter of a read: the window narrowed to the hull of its periods, when the query restricts it. */
@@ -372,17 +368,4 @@ export class PgReadingStore implements ReadingStore {
   readChanges(after: ChangePosition, upTo: ChangePosition, limit: number, meters?: string[]): Promise<ReadingChange[]> { return this.journal.read(after, upTo, limit, meters); }
   pruneChanges(belowSeq: number, olderThan: Date, max: number): Promise<number> { return pruneJournal(this.pool, 'reading_changes', belowSeq, olderThan, max); }
   changeHorizon(): Promise<number> { return journalHorizon(this.pool, 'reading_changes'); }
-}
-
-function toReading(row: DayRow, i: number, ts: number): Reading {
-  const r: Reading = { meter: row.meter, readingType: row.reading_type, timestamp: ts, qualities: NO_QUALITIES, kind: row.registers?.[i] ? 'register' : 'interval' };
-  const v = row.vals[i];
-  if (v !== null && v !== undefined) r.value = v;
-  const note = row.notes?.[String(i)];
-  if (note) {
-    r.qualities = note.q;
-    if (note.r !== undefined) r.reportedDateTime = note.r;
-    if (note.s !== undefined) r.source = note.s;
-  }
-  return r;
 }
