@@ -7,14 +7,21 @@ export interface Period {
   end?: number;
 }
 
+const holds = (p: Period, t: number): boolean => t >= p.start && (p.end === undefined || t <= p.end);
+
 export const inPeriods = (periods: readonly Period[], t: number): boolean => {
-  for (const p of periods) if (t >= p.start && (p.end === undefined || t <= p.end)) return true;
+  for (const p of periods) if (holds(p, t)) return true;
   return false;
 };
 
-/** Whether one period holds all these times (an interruption's start and end must not straddle a gap); no times: true. */
-export const withinOnePeriod = (periods: readonly Period[], times: readonly number[]): boolean =>
-  times.length === 0 || periods.some((p) => times.every((t) => t >= p.start && (p.end === undefined || t <= p.end)));
+/**
+ * Whether one period holds all these times (an interruption's start and end must not straddle a
+ * gap); an undefined time (an open end, an unknown start) is no constraint; no times: true.
+ */
+export function withinOnePeriod(periods: readonly Period[], times: readonly (number | undefined)[]): boolean {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length === 0 || periods.some((p) => known.every((t) => holds(p, t)));
+}
 
 /** The smallest range holding every period (to narrow a query before the exact per-point check). */
 export function hull(periods: readonly Period[]): { start: number; end: number } {

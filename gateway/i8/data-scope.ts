@@ -56,7 +56,7 @@ export interface ScopedMeters {
 /** Whether data of `meter` carrying these times (a reading's or event's time, an interruption's start and end) is in the scope. */
 export function inScope(scope: Pick<ScopedMeters, 'periods'>, meter: string, ...times: (number | undefined)[]): boolean {
   const periods = scope.periods?.get(meter);
-  return periods === undefined || withinOnePeriod(periods, times.filter((t): t is number => t !== undefined));
+  return periods === undefined || withinOnePeriod(periods, times);
 }
 
 export interface ScopeDeps {

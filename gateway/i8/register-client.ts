@@ -1,5 +1,6 @@
 import { I8_SCOPES, type ClientRegistry, type DataScope, type I8Scope } from '../ports/client-registry.port.js';
 import { hashSecret, newClientSecret } from './client-secret.js';
+import { instant, instantProblem } from './request-params.js';
 
 export interface NewClient {
   id: string;
@@ -23,14 +24,14 @@ export async function registerClient(clients: ClientRegistry, c: NewClient, now:
   return { secret };
 }
 
-const instant = (name: string, v: string): number => {
-  const t = Date.parse(v);
-  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(v) || !Number.isFinite(t)) throw new Error(`${name} must be an ISO 8601 date-time with an offset or Z, got '${v}'`);
+function checkedInstant(name: string, v: string): number {
+  const t = instant(v);
+  if (t === undefined) throw new Error(instantProblem(name, v));
   return t;
-};
+}
 
 function checkSupplyPeriod(s: { start?: string; end?: string }): void {
-  const start = s.start === undefined ? undefined : instant('start', s.start);
-  const end = s.end === undefined ? undefined : instant('end', s.end);
+  const start = s.start === undefined ? undefined : checkedInstant('start', s.start);
+  const end = s.end === undefined ? undefined : checkedInstant('end', s.end);
   if (start !== undefined && end !== undefined && end <= start) throw new Error('end must be after start');
 }

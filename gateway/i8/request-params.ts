@@ -22,10 +22,18 @@ export function timeParam(req: Request, name: string, required = false): number 
     if (required) throw badRequest(`${name} is required (ISO 8601 date-time with offset)`);
     return undefined;
   }
-  const t = Date.parse(v);
-  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(v) || !Number.isFinite(t)) throw badRequest(`${name} must be an ISO 8601 date-time with an offset or Z, got '${v}'`);
+  const t = instant(v);
+  if (t === undefined) throw badRequest(instantProblem(name, v));
   return t;
 }
+
+/** An ISO 8601 date-time with an offset or Z as epoch ms; undefined when it is not one. */
+export function instant(v: string): number | undefined {
+  const t = Date.parse(v);
+  return /(Z|[+-]\d\d:?\d\d)$/i.test(v) && Number.isFinite(t) ? t : undefined;
+}
+
+export const instantProblem = (name: string, v: string): string => `${name} must be an ISO 8601 date-time with an offset or Z, got '${v}'`;
 
 export function limitParam(req: Request, dflt: number, max: number): number {
   const v = oneParam(req, 'limit');

@@ -1,5 +1,5 @@
 import { ProtocolRejection } from '../cim/errors.js';
-import { El, Field, MeterReadingBuilder } from '../domain/readings/meter-reading-builder.js';
+import { El, ELEMENT_NAMES, Field, MeterReadingBuilder } from '../domain/readings/meter-reading-builder.js';
 import type { ParsedMeterReading } from '../domain/readings/meter-reading.js';
 import { parseTimestampBytes } from '../domain/readings/timestamp.js';
 import { decodeAttribute, decodeCData, decodeText, parseDecimalBytes } from './xml-bytes.js';
@@ -63,12 +63,7 @@ const endsName = (c: number) => c <= 0x20 || c === SLASH || c === GT || c === EQ
  */
 const NAMES = new Map<number, { bytes: Buffer; el: El }>();
 const nameKey = (length: number, first: number, last: number) => length * 65_536 + first * 256 + last;
-for (const [name, el] of Object.entries({
-  MeterReading: El.MeterReading, IntervalBlocks: El.IntervalBlocks, Readings: El.Readings, Meter: El.Meter,
-  IntervalReadings: El.IntervalReadings, ReadingType: El.ReadingType, ReadingQualities: El.ReadingQualities,
-  ReadingQualityType: El.ReadingQualityType, timeStamp: El.TimeStamp, value: El.Value, reportedDateTime: El.ReportedDateTime,
-  source: El.Source, mRID: El.MRID, Names: El.Names, name: El.Name,
-})) {
+for (const [name, el] of Object.entries(ELEMENT_NAMES)) {
   const key = nameKey(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
   if (NAMES.has(key)) throw new Error(`element name key clash: ${name}`);
   NAMES.set(key, { bytes: Buffer.from(name), el });

@@ -34,7 +34,7 @@ const iso = (t: number) => new Date(t).toISOString();
 export async function interruptionReport(store: InterruptionStore, scope: ReportScope, q: { from: number; to: number; period: PeriodKind }, s: ReportSettings) {
   const inPeriods = (i: Interruption) => {
     const p = scope.periods?.get(i.meter);
-    return !p || withinOnePeriod(p, [i.start, i.end].filter((t): t is number => t !== undefined));
+    return !p || withinOnePeriod(p, [i.start, i.end]);
   };
   const all = (await store.interruptions({ from: q.from, to: q.to })).filter((i) => (!scope.meters || scope.meters.has(i.meter)) && inPeriods(i));
   const minMs = s.interruptionMinSeconds * 1000;

@@ -5,7 +5,7 @@ import type { AcceptResult, CommandOutcome, CommandQueue, Confirmation } from '.
 import type { NewOutbound } from '../../ports/outbox.port.js';
 import type { SqliteOutbox } from './outbox.sqlite.js';
 import { groupCommit, type GroupCommit } from './group-commit.js';
-import { migrate, type Db } from './sqlite-database.js';
+import { migrate, statements, type Db } from './sqlite-database.js';
 
 const MIGRATIONS = [{
   name: 'commands-001-queue',
@@ -83,19 +83,14 @@ function asInserted(c: NewCommand, seq: number, params: string, t: number): Row 
 /** The command queue in the embedded store; replies are queued into the same database's outbox. */
 export class SqliteCommandQueue implements CommandQueue {
   /** Prepared once per SQL text: preparing costs more than running these small statements. */
-  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+  private readonly q: (sql: string) => Database.Statement;
   /** accept is on the request path: it commits together with other requests' writes. */
   private readonly writes: GroupCommit;
 
   constructor(private readonly db: Db, private readonly outbox: SqliteOutbox) {
     migrate(db, MIGRATIONS);
     this.writes = groupCommit(db);
-  }
-
-  private q(sql: string): Database.Statement<unknown[]> {
-    let s = this.statements.get(sql);
-    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
-    return s;
+    this.q = statements(db);
   }
 
   async accept(request: CommandRequest, commands: NewCommand[], now: Date): Promise<AcceptResult> {

@@ -109,6 +109,8 @@ export class ByteWriter {
 export class IsoTimeWriter {
   private day = NaN;
   private date = '';
+  /** The same date as bytes, for write(). */
+  private dateBytes = Buffer.alloc(0);
   /** Milliseconds of the day → "HH:mm:ss.sssZ" + suffix; emptied when it holds MAX_TIMES. */
   private readonly times = new Map<number, Buffer>();
 
@@ -120,6 +122,7 @@ export class IsoTimeWriter {
     if (day !== this.day) {
       const iso = new Date(day * DAY_MS).toISOString();
       this.date = iso.slice(0, iso.length - 13);
+      this.dateBytes = Buffer.from(this.date, 'latin1');
       this.day = day;
     }
     return this.date;
@@ -136,7 +139,8 @@ export class IsoTimeWriter {
   }
 
   write(w: ByteWriter, t: number): void {
-    w.ascii(this.datePart(t));
+    this.datePart(t);
+    w.bytes(this.dateBytes);
     w.bytes(this.timePart(t));
   }
 }

@@ -1,4 +1,3 @@
-import { DAY_MS } from '../../domain/readings/day-block.js';
 import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
 import type { Reading } from '../../domain/readings/reading.js';
 import { ByteWriter, IsoTimeWriter } from './byte-writer.js';
@@ -59,8 +58,6 @@ export class ReadingCsvRows {
   private lastMeter = '';
   private lastType = '';
   private lastHead: Buffer | undefined;
-  private day = NaN;
-  private date = Buffer.alloc(0);
 
   constructor(private readonly usagePointOf: (meter: string) => string | undefined) {}
 
@@ -78,13 +75,7 @@ export class ReadingCsvRows {
 
   /** Timestamp, value, qualities and kind of one reading (after its head). */
   private rest(w: ByteWriter, t: number, value: number | undefined, qualities: readonly string[], register: boolean): void {
-    const d = Math.floor(t / DAY_MS);
-    if (d !== this.day) {
-      this.day = d;
-      this.date = Buffer.from(this.times.datePart(t), 'latin1');
-    }
-    w.bytes(this.date);
-    w.bytes(this.times.timePart(t));
+    this.times.write(w, t);
     if (value !== undefined) w.number(value, false);
     const kind = register ? 'register' : 'interval';
     if (qualities.length === 0) return w.bytes(PLAIN[kind]);

@@ -1,4 +1,4 @@
-import type { ReadingColumns } from '../../domain/readings/reading-columns.js';
+import { readingCount, type ReadingColumns } from '../../domain/readings/reading-columns.js';
 import { DAY_MS } from '../../domain/readings/day-block.js';
 import { ByteWriter, IsoTimeWriter } from './byte-writer.js';
 
@@ -16,7 +16,7 @@ const PLAIN_INTERVAL = utf8(',"qualities":[],"kind":"interval"}'), PLAIN_REGISTE
  * value JSON cannot hold (NaN, ±Infinity) is null there too.
  */
 export function readingPageJson(columns: readonly ReadingColumns[], usagePointOf: (meter: string) => string | undefined, nextCursor?: string): Buffer {
-  const w = new ByteWriter(columns.reduce((n, c) => n + c.length, 0) * 160 + 64);
+  const w = new ByteWriter(readingCount(columns) * 160 + 64);
   // The time's closing quote, and for a reading with a value what follows it, in one copy.
   const times = new IsoTimeWriter('"'), valued = new IsoTimeWriter('","value":');
   w.bytes(OPEN);
